@@ -1,0 +1,256 @@
+"""Access scoping, in one module. Every view, API endpoint, export, report and indicator narrows its
+querysets here.
+
+The rules (DOMAIN.md "People and roles"):
+- everybody sees their own person;
+- mentor, curator, tutor: the participants actively assigned to them;
+- school head: people of their organization;
+- municipal methodist: people of organizations in their municipality;
+- operator, regional methodist: the region;
+- ministry: aggregates of the region only, no person-level rows;
+- expert: no people; the diagnostics expert queue is anonymous and scoped by `expert_checks`.
+
+A model that hangs off a person declares `scope_person_path` (the lookup from it to `Person`, "" for
+Person itself), and `restrict(user, queryset)` does the rest. Outside the scope an object does not
+exist: `get_or_404` answers 404, the same as for an id that was never there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .choices import Role
+
+REGION_ROLES = {Role.OPERATOR, Role.REGIONAL_METHODIST}
+AGGREGATE_ROLES = REGION_ROLES | {Role.MINISTRY, Role.MUNICIPAL_METHODIST, Role.SCHOOL_HEAD}
+SUPPORT_ROLES = {Role.MENTOR, Role.CURATOR, Role.TUTOR}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user's role assignments add up to. Built once per request and cached on the user."""
+
+    person_id: int | None
+    roles: frozenset[str]
+    organization_ids: frozenset[int] = field(default_factory=frozenset)
+    municipality_ids: frozenset[int] = field(default_factory=frozenset)
+    region_ids: frozenset[int] = field(default_factory=frozenset)
+    aggregate_region_ids: frozenset[int] = field(default_factory=frozenset)
+    own_organization_id: int | None = None
+
+    @property
+    def is_support(self) -> bool:
+        return bool(self.roles & SUPPORT_ROLES)
+
+
+_EMPTY = Scope(person_id=None, roles=frozenset())
+
+
+def scope_of(user) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return _EMPTY
+    cached = getattr(user, "_cnppm_scope", None)
+    if cached is not None:
+        return cached
+    from .models import Person, RoleAssignment
+
+    person = Person.objects.filter(user_id=user.pk).values("id", "organization_id").first()
+    if person is None:
+        scope = _EMPTY
+    else:
+        orgs, munis, regions, agg_regions, roles = set(), set(), set(), set(), set()
+        assignments = RoleAssignment.objects.filter(person_id=person["id"]).values_list(
+            "role", "organization_id", "municipality_id", "region_id"
+        )
+        for role, org_id, muni_id, region_id in assignments:
+            roles.add(role)
+            if role == Role.SCHOOL_HEAD:
+                orgs.add(org_id or person["organization_id"])
+            elif role == Role.MUNICIPAL_METHODIST and muni_id:
+                munis.add(muni_id)
+            elif role in REGION_ROLES and region_id:
+                regions.add(region_id)
+            elif role == Role.MINISTRY and region_id:
+                agg_regions.add(region_id)
+        scope = Scope(
+            person_id=person["id"],
+            roles=frozenset(roles),
+            organization_ids=frozenset(orgs),
+            municipality_ids=frozenset(munis),
+            region_ids=frozenset(regions),
+            aggregate_region_ids=frozenset(agg_regions | regions),
+            own_organization_id=person["organization_id"],
+        )
+    user._cnppm_scope = scope
+    return scope
+
+
+def forget(user) -> None:
+    """Drop the cached scope (after the user's roles or assignments change)."""
+    if hasattr(user, "_cnppm_scope"):
+        del user._cnppm_scope
+
+
+def has_role(user, *roles: str) -> bool:
+    if getattr(user, "is_superuser", False) and Role.OPERATOR in roles:
+        return True
+    return bool(scope_of(user).roles & set(roles))
+
+
+def person_q(user, path: str = "") -> Q:
+    """A Q selecting rows whose person (reached by `path`) is inside the user's scope."""
+    scope = scope_of(user)
+    if scope.person_id is None:
+        return Q(pk__in=[])
+    prefix = f"{path}__" if path else ""
+    q = Q(**{f"{prefix}id": scope.person_id}) if path == "" else Q(**{f"{path}_id": scope.person_id})
+    if scope.is_support:
+        from .models import SupportAssignment
+
+        assigned = SupportAssignment.objects.filter(
+            supporter_id=scope.person_id, ended_at__isnull=True
+        ).values("person_id")
+        q |= Q(**{f"{prefix}id__in" if path == "" else f"{path}_id__in": assigned})
+    if scope.organization_ids:
+        q |= Q(**{f"{prefix}organization_id__in": scope.organization_ids})
+    if scope.municipality_ids:
+        q |= Q(**{f"{prefix}organization__municipality_id__in": scope.municipality_ids})
+    if scope.region_ids:
+        q |= Q(**{f"{prefix}organization__municipality__region_id__in": scope.region_ids})
+    return q
+
+
+def _path_for(model: type[Model], path: str | None) -> str:
+    if path is not None:
+        return path
+    declared = getattr(model, "scope_person_path", None)
+    if declared is None:
+        raise ImproperlyConfigured(f"{model.__name__} does not declare scope_person_path")
+    return declared
+
+
+def restrict(user, queryset: QuerySet, *, path: str | None = None) -> QuerySet:
+    """Narrow any queryset of person-level rows to the user's scope."""
+    return queryset.filter(person_q(user, _path_for(queryset.model, path)))
+
+
+def people(user) -> QuerySet:
+    from .models import Person
+
+    return restrict(user, Person.objects.all())
+
+
+def get_or_404(user, queryset: QuerySet, *, path: str | None = None, **lookup) -> Model:
+    """Fetch one object inside the user's scope; outside it, or absent, is the same 404."""
+    try:
+        return restrict(user, queryset, path=path).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def ensure_in_scope(user, obj: Model, *, path: str | None = None) -> None:
+    """After a write: the saved object must still be inside the actor's scope."""
+    qs = type(obj)._default_manager.filter(pk=obj.pk)
+    if not restrict(user, qs, path=path).exists():
+        from .services import DomainError
+
+        raise DomainError("Объект оказался вне вашей области доступа; изменение отменено.")
+
+
+# --- Aggregate scopes: organizations and municipalities -----------------------------------------
+
+
+def municipality_q(user, path: str = "") -> Q:
+    """Municipalities whose aggregates the user may see (ministry included, teachers not)."""
+    scope = scope_of(user)
+    prefix = f"{path}__" if path else ""
+    q = Q(pk__in=[]) if not path else Q(**{f"{prefix}id__in": []})
+    if scope.aggregate_region_ids:
+        q |= Q(**{f"{prefix}region_id__in": scope.aggregate_region_ids})
+    if scope.municipality_ids:
+        q |= Q(**{f"{prefix}id__in": scope.municipality_ids})
+    return q
+
+
+def municipalities(user) -> QuerySet:
+    from .models import Municipality
+
+    return Municipality.objects.filter(municipality_q(user))
+
+
+def organization_q(user, path: str = "") -> Q:
+    """Organizations the user may see: own organization, and those covered by an
+    organization, municipality or region scope (aggregate roles included)."""
+    scope = scope_of(user)
+    prefix = f"{path}__" if path else ""
+    ids = set(scope.organization_ids)
+    if scope.own_organization_id:
+        ids.add(scope.own_organization_id)
+    q = Q(**{f"{prefix}id__in": ids})
+    if scope.municipality_ids:
+        q |= Q(**{f"{prefix}municipality_id__in": scope.municipality_ids})
+    if scope.aggregate_region_ids:
+        q |= Q(**{f"{prefix}municipality__region_id__in": scope.aggregate_region_ids})
+    return q
+
+
+def organizations(user) -> QuerySet:
+    from .models import Organization
+
+    return Organization.objects.filter(organization_q(user))
+
+
+def aggregate_organization_q(user, path: str = "") -> Q:
+    """Organizations whose aggregated figures the user may see: school heads their own, municipal
+    methodists their municipality, region roles and the ministry the region. Nobody else."""
+    scope = scope_of(user)
+    prefix = f"{path}__" if path else ""
+    q = Q(**{f"{prefix}id__in": scope.organization_ids})
+    if scope.municipality_ids:
+        q |= Q(**{f"{prefix}municipality_id__in": scope.municipality_ids})
+    if scope.aggregate_region_ids:
+        q |= Q(**{f"{prefix}municipality__region_id__in": scope.aggregate_region_ids})
+    return q
+
+
+def can_see_aggregates(user) -> bool:
+    return bool(scope_of(user).roles & AGGREGATE_ROLES) or getattr(user, "is_superuser", False)
+
+
+def sees_person_lists(user) -> bool:
+    """Whether the user may see lists of other people (the ministry may not)."""
+    scope = scope_of(user)
+    return bool(scope.is_support or scope.organization_ids or scope.municipality_ids or scope.region_ids)
+
+
+# --- View helpers -------------------------------------------------------------------------------
+
+
+def role_required(*roles: str):
+    """View decorator: only users holding one of `roles`; others get 404 (the page does not exist
+    for them), anonymous users go to the login page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def roles_of(user) -> Iterable[str]:
+    return scope_of(user).roles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CnppmConfig(AppConfig):
+    name = "cnppm"
+    verbose_name = "Справочник"

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+admin.site.site_header = "Администрирование портала ЦНППМ"
+admin.site.site_title = "ЦНППМ"
+admin.site.index_title = "Справочники и данные"
+
+api_v1 = [
+    path("", include("cnppm.api.urls")),
+    path("", include("diagnostics.api.urls")),
+    path("", include("routes.api.urls")),
+    path("", include("monitoring.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cabinet/", views.cabinet, name="cabinet"),
+    path("consent/", views.consent, name="consent"),
+    path("consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("people/", views.people_list, name="people_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("organizations/", views.organizations_list, name="organizations_list"),
+    path("imports/", include("cnppm.import_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("diagnostics/", include("diagnostics.urls")),
+    path("routes/", include("routes.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+# Uploaded files (item images) are served only to signed-in users; evidence files of routes are
+# served by the routes app through its scoped views.
+urlpatterns.append(
+    path("media/<path:path>", views.media_for_signed_in, {"document_root": settings.MEDIA_ROOT}, name="media")
+)

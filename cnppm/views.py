@@ -1,0 +1,170 @@
+"""Pages of the staff directory and the personal cabinet. Thin: parse, call a selector or a
+service, render."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.static import serve
+
+from . import access, selectors, services
+from .choices import OrganizationKind, Role
+from .models import Municipality, PersonalDataAccess
+
+PAGE_SIZE = 50
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("cabinet")
+    return redirect("account_login")
+
+
+def _cabinet_panels(request) -> list[dict]:
+    """Each app may contribute panels to the cabinet: `<app>.cabinet.panels(request)` returns a list
+    of {"template": ..., "context": {...}}."""
+    panels = []
+    for app in ("diagnostics", "routes", "monitoring"):
+        try:
+            module = import_module(f"{app}.cabinet")
+        except ModuleNotFoundError:
+            continue
+        panels.extend(module.panels(request))
+    return panels
+
+
+@login_required
+def cabinet(request):
+    person = selectors.person_of(request.user)
+    return render(
+        request,
+        "cnppm/cabinet.html",
+        {
+            "person": person,
+            "roles": person.roles.all() if person else [],
+            "panels": _cabinet_panels(request),
+            "consent": request.user.consents.select_related("document").filter(withdrawn_at__isnull=True).first(),
+        },
+    )
+
+
+def _safe_next(request, default="cabinet"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+def consent(request):
+    document = services.consent_current_document()
+    if document is None:
+        return redirect(_safe_next(request))
+    if request.method == "POST":
+        if request.POST.get("agree") != "1" or str(document.pk) != request.POST.get("document"):
+            messages.error(request, "Чтобы продолжить, отметьте согласие с текущей редакцией документа.")
+        else:
+            try:
+                services.consent_give(user=request.user, document=document, ip_address=request.META.get("REMOTE_ADDR"))
+            except services.DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "Согласие на обработку персональных данных сохранено.")
+                return redirect(_safe_next(request))
+    return render(request, "cnppm/consent.html", {"document": document, "next": _safe_next(request, "")})
+
+
+@login_required
+@require_POST
+def consent_withdraw(request):
+    count = services.consent_withdraw(user=request.user)
+    if count:
+        messages.info(
+            request,
+            "Согласие отозвано. Работа в портале невозможна без согласия; ваши данные сохраняются в объёме, "
+            "требуемом законом, и не обрабатываются в иных целях.",
+        )
+    return redirect("consent")
+
+
+@login_required
+def notifications(request):
+    items = request.user.notifications.all()[:100]
+    unread = [n.pk for n in items if n.read_at is None]
+    response = render(request, "cnppm/notifications.html", {"items": items})
+    if unread:
+        request.user.notifications.filter(pk__in=unread).update(read_at=timezone.now())
+    return response
+
+
+@login_required
+def people_list(request):
+    if not access.sees_person_lists(request.user):
+        raise Http404
+    qs = selectors.person_list(
+        user=request.user,
+        search=request.GET.get("q", "").strip(),
+        municipality_id=request.GET.get("municipality") or None,
+        organization_id=request.GET.get("organization") or None,
+        role=request.GET.get("role", ""),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    services.personal_data_log(
+        actor=request.user,
+        action=PersonalDataAccess.Action.LIST,
+        object_type="person",
+        records=len(page.object_list),
+        path=request.get_full_path(),
+    )
+    return render(
+        request,
+        "cnppm/people_list.html",
+        {
+            "page": page,
+            "municipalities": access.municipalities(request.user) or Municipality.objects.none(),
+            "roles": Role.choices,
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = selectors.person_get(user=request.user, pk=pk)
+    services.personal_data_log(
+        actor=request.user, action=PersonalDataAccess.Action.VIEW, object_type="person", object_id=pk, path=request.path
+    )
+    return render(request, "cnppm/person_detail.html", {"person": person})
+
+
+@login_required
+def organizations_list(request):
+    if not (access.can_see_aggregates(request.user) or access.sees_person_lists(request.user)):
+        raise Http404
+    qs = selectors.organization_list(
+        user=request.user,
+        search=request.GET.get("q", "").strip(),
+        municipality_id=request.GET.get("municipality") or None,
+        kind=request.GET.get("kind", ""),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cnppm/organizations_list.html",
+        {"page": page, "kinds": OrganizationKind.choices, "municipalities": access.municipalities(request.user)},
+    )
+
+
+@login_required
+def media_for_signed_in(request, path, document_root=None):
+    if path.startswith("evidence/"):
+        raise Http404  # evidence is served through the routes app, scoped to the route
+    return serve(request, path, document_root=document_root)

@@ -1,0 +1,1 @@
+"""Monitoring: indicator definitions, plans, stored snapshots and generated reports (issue 5)."""

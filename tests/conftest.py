@@ -1,0 +1,52 @@
+import os
+
+import pytest
+
+from cnppm.choices import Role, SupportRole
+from tests.cnppm.factories import MunicipalityFactory, OrganizationFactory, assign_support, make_person
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    """One person for every role, scoped around `teacher`: their school O1 in municipality M1.
+    `other_teacher` works in M2, outside every municipal and school scope of the world."""
+    m1 = MunicipalityFactory(name="Первый район", code="M1")
+    m2 = MunicipalityFactory(name="Второй район", code="M2")
+    o1 = OrganizationFactory(municipality=m1, short_name="Школа 1")
+    o2 = OrganizationFactory(municipality=m1, short_name="Школа 2")
+    o3 = OrganizationFactory(municipality=m2, short_name="Школа 3")
+    centre = OrganizationFactory(municipality=m1, short_name="ЦНППМ", kind="centre")
+    w = {"m1": m1, "m2": m2, "o1": o1, "o2": o2, "o3": o3, "centre": centre}
+    w["teacher"] = make_person(Role.TEACHER, organization=o1, username="teacher")
+    w["other_teacher"] = make_person(Role.TEACHER, organization=o3, username="other_teacher")
+    w["mentor"] = make_person(Role.MENTOR, organization=o1, username="mentor")
+    w["curator"] = make_person(Role.CURATOR, organization=centre, username="curator")
+    w["tutor"] = make_person(Role.TUTOR, organization=centre, username="tutor")
+    w["school_head"] = make_person(Role.SCHOOL_HEAD, organization=o1, username="school_head")
+    w["municipal_methodist"] = make_person(Role.MUNICIPAL_METHODIST, organization=o2, username="mm")
+    w["other_municipal_methodist"] = make_person(Role.MUNICIPAL_METHODIST, organization=o3, username="mm2")
+    w["expert"] = make_person(Role.EXPERT, organization=centre, username="expert")
+    w["regional_methodist"] = make_person(Role.REGIONAL_METHODIST, organization=centre, username="rm")
+    w["operator"] = make_person(Role.OPERATOR, organization=centre, username="operator")
+    w["ministry"] = make_person(Role.MINISTRY, organization=centre, username="ministry")
+    assign_support(w["teacher"], w["mentor"], SupportRole.MENTOR, order_number="15-о")
+    assign_support(w["teacher"], w["curator"], SupportRole.CURATOR)
+    assign_support(w["teacher"], w["tutor"], SupportRole.TUTOR)
+    return w
