@@ -1,0 +1,18 @@
+"""Monitoring menu items by role (the base layout shows those the user holds)."""
+
+from cnppm.choices import Role
+from cnppm.navigation import NavItem
+
+DASHBOARD_ROLES = frozenset(
+    {Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MINISTRY, Role.MUNICIPAL_METHODIST, Role.SCHOOL_HEAD}
+)
+
+ITEMS = [
+    NavItem("Мониторинг", "monitoring:dashboard", DASHBOARD_ROLES, order=50),
+    NavItem(
+        "Справочные данные",
+        "monitoring:reference_home",
+        frozenset({Role.OPERATOR, Role.MUNICIPAL_METHODIST}),
+        order=55,
+    ),
+]
