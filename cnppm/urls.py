@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .health import health
 
 admin.site.site_header = "Администрирование портала ЦНППМ"
 admin.site.site_title = "ЦНППМ"
@@ -18,6 +19,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health, name="health"),
     path("cabinet/", views.cabinet, name="cabinet"),
     path("consent/", views.consent, name="consent"),
     path("consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),

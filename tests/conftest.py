@@ -18,9 +18,17 @@ def _isolated_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Each xdist worker gets its own cache key prefix; on Redis only that prefix is cleared, so
+    # workers never flush each other's sessions or rate-limit counters.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    caches = {alias: {**conf, "KEY_PREFIX": f"test-{worker}"} for alias, conf in settings.CACHES.items()}
+    settings.CACHES = caches
     from django.core.cache import cache
 
-    cache.clear()
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture
