@@ -254,3 +254,78 @@ def role_required(*roles: str):
 
 def roles_of(user) -> Iterable[str]:
     return scope_of(user).roles
+
+
+# --- Routes (ИОМ): the support circle and the activity catalogue ---------------------------------
+
+
+def support_roles_over(user, person_id: int) -> set[str]:
+    """The support roles (curator, tutor, mentor) the user actively holds over this person."""
+    scope = scope_of(user)
+    if scope.person_id is None or not scope.is_support:
+        return set()
+    from .models import SupportAssignment
+
+    return set(
+        SupportAssignment.objects.filter(
+            supporter_id=scope.person_id, person_id=person_id, ended_at__isnull=True
+        ).values_list("role", flat=True)
+    )
+
+
+def support_circle_q(user, path: str) -> Q:
+    """Rows whose person (reached by `path`) is the user or a participant the user actively
+    supports as curator, tutor or mentor: who sees and answers a route's comments."""
+    scope = scope_of(user)
+    if scope.person_id is None:
+        return Q(pk__in=[])
+    q = Q(**{f"{path}_id": scope.person_id})
+    if scope.is_support:
+        from .models import SupportAssignment
+
+        assigned = SupportAssignment.objects.filter(
+            supporter_id=scope.person_id, ended_at__isnull=True
+        ).values("person_id")
+        q |= Q(**{f"{path}_id__in": assigned})
+    return q
+
+
+def catalogue_edit_q(user) -> Q:
+    """Catalogue activities the user may edit: operators all of them; municipal methodists only the
+    municipal-level activities of their municipality."""
+    if has_role(user, Role.OPERATOR):
+        return Q()
+    scope = scope_of(user)
+    if Role.MUNICIPAL_METHODIST in scope.roles and scope.municipality_ids:
+        return Q(level="municipal", municipality_id__in=scope.municipality_ids)
+    return Q(pk__in=[])
+
+
+def can_edit_catalogue(user) -> bool:
+    return has_role(user, Role.OPERATOR, Role.MUNICIPAL_METHODIST)
+
+
+# --- Diagnostics: the participant's own rows and the anonymous expert queue -----------------------
+
+
+def own_q(user, path: str = "person") -> Q:
+    """Rows whose person (reached by `path`) is the signed-in user themself. A join on the user id,
+    without loading the scope: the hot path of saving answers uses it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(**{f"{path}__user_id": user.pk})
+
+
+def expert_answers(user, queryset: QuerySet) -> QuerySet:
+    """Answers an expert (or operator) may check: extended answers, not yet checked, of attempts
+    waiting for the expert check. Everybody else gets nothing. Views built on it must never show the
+    participant's name or organization."""
+    from diagnostics.choices import AttemptStatus, ItemType
+
+    if not has_role(user, Role.EXPERT, Role.OPERATOR):
+        return queryset.none()
+    return queryset.filter(
+        item__type=ItemType.EXTENDED,
+        checked_at__isnull=True,
+        attempt__status=AttemptStatus.CHECKING,
+    )

@@ -21,7 +21,9 @@ class Activity(models.Model):
     kind = models.CharField("вид", max_length=20, choices=ActivityKind.choices)
     title = models.CharField("название", max_length=500)
     description = models.TextField("описание", blank=True)
-    competences = models.ManyToManyField(CompetenceBlock, related_name="activities", verbose_name="компетенции")
+    competences = models.ManyToManyField(
+        CompetenceBlock, related_name="activities", verbose_name="компетенции"
+    )
     subjects = models.ManyToManyField(
         Subject, blank=True, related_name="activities", verbose_name="предметные области"
     )
@@ -44,7 +46,12 @@ class Activity(models.Model):
     audience = models.CharField("аудитория", max_length=300, blank=True)
     is_active = models.BooleanField("доступно для выбора", default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="создал"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="создал",
     )
     created_at = models.DateTimeField("создано", auto_now_add=True)
 
@@ -67,15 +74,29 @@ class Route(models.Model):
         "учебный год (год начала)", help_text="2025 означает 2025/2026 учебный год"
     )
     # Where the teacher worked when the card was created: reports count routes there.
-    organization = models.ForeignKey(Organization, models.PROTECT, related_name="routes", verbose_name="организация")
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="routes", verbose_name="организация"
+    )
     entry_attempt = models.ForeignKey(
-        Attempt, models.PROTECT, null=True, blank=True, related_name="entry_routes", verbose_name="входная диагностика"
+        Attempt,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entry_routes",
+        verbose_name="входная диагностика",
     )
     final_attempt = models.ForeignKey(
-        Attempt, models.PROTECT, null=True, blank=True, related_name="final_routes", verbose_name="итоговая диагностика"
+        Attempt,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="final_routes",
+        verbose_name="итоговая диагностика",
     )
     status = models.CharField("статус", max_length=20, choices=RouteStatus.choices, default=RouteStatus.DRAFT)
-    verdict = models.CharField("последнее заключение куратора", max_length=20, choices=Verdict.choices, blank=True)
+    verdict = models.CharField(
+        "последнее заключение куратора", max_length=20, choices=Verdict.choices, blank=True
+    )
     # Section 1, snapshotted from the profile when the card is created.
     profile_snapshot = models.JSONField("сведения о педагоге (на дату создания)", default=dict)
     # Section 2, snapshotted from the entry diagnostics: [{block, name, percent, level, difficulties}].
@@ -92,10 +113,20 @@ class Route(models.Model):
     final_event_done = models.BooleanField("итоговое мероприятие проведено", default=False)
     conclusions = models.TextField("выводы (приложение 2)", blank=True)
     conclusions_signed_by_methodist = models.ForeignKey(
-        Person, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="подпись регионального методиста"
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="подпись регионального методиста",
     )
     conclusions_signed_by_head = models.ForeignKey(
-        Person, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="подпись руководителя ОО"
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="подпись руководителя ОО",
     )
     conclusions_acknowledged_at = models.DateTimeField("ознакомлен с выводами", null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
@@ -129,7 +160,12 @@ class RouteActivity(models.Model):
 
     route = models.ForeignKey(Route, models.CASCADE, related_name="activities", verbose_name="ИОМ")
     catalogue_activity = models.ForeignKey(
-        Activity, models.PROTECT, null=True, blank=True, related_name="route_activities", verbose_name="из каталога"
+        Activity,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="route_activities",
+        verbose_name="из каталога",
     )
     title = models.CharField("мероприятие", max_length=500)
     kind = models.CharField("вид", max_length=20, choices=ActivityKind.choices, blank=True)
@@ -175,6 +211,9 @@ class RouteReview(models.Model):
         verbose_name_plural = "экспертизы ИОМ кураторами"
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.get_verdict_display()} ({self.created_at:%d.%m.%Y})"
+
 
 class Comment(models.Model):
     """A threaded comment on a route or on one of its activities."""
@@ -183,12 +222,19 @@ class Comment(models.Model):
 
     route = models.ForeignKey(Route, models.CASCADE, related_name="comments", verbose_name="ИОМ")
     activity = models.ForeignKey(
-        RouteActivity, models.CASCADE, null=True, blank=True, related_name="comments", verbose_name="мероприятие"
+        RouteActivity,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name="мероприятие",
     )
     parent = models.ForeignKey(
         "self", models.CASCADE, null=True, blank=True, related_name="replies", verbose_name="ответ на"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="автор")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="автор"
+    )
     text = models.TextField("текст")
     created_at = models.DateTimeField("дата", default=timezone.now)
 
@@ -196,6 +242,9 @@ class Comment(models.Model):
         verbose_name = "комментарий"
         verbose_name_plural = "комментарии"
         ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]
 
 
 class Correction(models.Model):
@@ -208,9 +257,16 @@ class Correction(models.Model):
     created_at = models.DateTimeField("дата", default=timezone.now)
     reason = models.TextField("причина корректировки")
     description = models.TextField("что изменено", blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="внёс")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="внёс"
+    )
     signed_by = models.ForeignKey(
-        Person, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="подпись регионального методиста"
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="подпись регионального методиста",
     )
     acknowledged_at = models.DateTimeField("ознакомлен педагог", null=True, blank=True)
 
@@ -218,6 +274,9 @@ class Correction(models.Model):
         verbose_name = "корректировка ИОМ"
         verbose_name_plural = "лист корректировки ИОМ"
         ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Корректировка от {self.created_at:%d.%m.%Y}: {self.reason[:60]}"
 
 
 class RouteEvent(models.Model):
@@ -238,3 +297,6 @@ class RouteEvent(models.Model):
         verbose_name = "смена статуса ИОМ"
         verbose_name_plural = "история статусов ИОМ"
         ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

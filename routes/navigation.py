@@ -1,0 +1,36 @@
+"""Menu items of the routes app and its entries on the imports hub."""
+
+from cnppm.choices import Role
+from cnppm.navigation import NavItem
+
+ITEMS = [
+    NavItem(
+        "ИОМ",
+        "routes:list",
+        frozenset(
+            {
+                Role.TEACHER,
+                Role.MENTOR,
+                Role.CURATOR,
+                Role.TUTOR,
+                Role.SCHOOL_HEAD,
+                Role.MUNICIPAL_METHODIST,
+                Role.REGIONAL_METHODIST,
+                Role.OPERATOR,
+            }
+        ),
+        order=30,
+    ),
+    NavItem("Каталог мероприятий", "routes:catalogue", order=31),
+]
+
+# The imports hub (cnppm) lists these: title, description, the upload page and the template file.
+IMPORTS = [
+    {
+        "title": "Каталог мероприятий",
+        "description": "Избыточный перечень мероприятий для ИОМ из файла XLSX: всё или ничего, "
+        "с указанием строки и столбца каждой ошибки.",
+        "url_name": "routes:catalogue_import",
+        "template_url_name": "routes:catalogue_template",
+    }
+]
