@@ -22,26 +22,20 @@ class NavItem:
 
 ITEMS = [
     NavItem("Личный кабинет", "cabinet", order=0),
+    # Shown to whoever may see lists of other people (support roles, school, municipality, region).
+    NavItem("Справочник педагогов", "people_list", order=10, needs_person_lists=True),
     NavItem(
-        "Справочник педагогов",
-        "people_list",
+        "Организации",
+        "organizations_list",
         frozenset(
             {
                 Role.SCHOOL_HEAD,
                 Role.MUNICIPAL_METHODIST,
                 Role.OPERATOR,
                 Role.REGIONAL_METHODIST,
-                Role.CURATOR,
-                Role.TUTOR,
-                Role.MENTOR,
+                Role.MINISTRY,
             }
         ),
-        order=10,
-    ),
-    NavItem(
-        "Организации",
-        "organizations_list",
-        frozenset({Role.SCHOOL_HEAD, Role.MUNICIPAL_METHODIST, Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MINISTRY}),
         order=11,
     ),
     NavItem("Импорт", "imports", frozenset({Role.OPERATOR}), order=90),
@@ -50,8 +44,10 @@ ITEMS = [
 _APPS = ("cnppm", "diagnostics", "routes", "monitoring")
 
 
-def items_for(user) -> list[dict]:
-    from .access import roles_of
+def items_for(user, current_path: str = "") -> list[dict]:
+    """The menu of `user`: items whose roles they hold, in order; `active` marks the item whose
+    address is the longest prefix of `current_path`."""
+    from .access import roles_of, sees_person_lists
 
     if not user.is_authenticated:
         return []
@@ -67,9 +63,15 @@ def items_for(user) -> list[dict]:
         for item in getattr(module, "ITEMS", []):
             if item.roles and not (item.roles & held):
                 continue
+            if item.needs_person_lists and not sees_person_lists(user):
+                continue
             try:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            result.append({"label": item.label, "url": url, "order": item.order})
-    return sorted(result, key=lambda i: i["order"])
+            result.append({"label": item.label, "url": url, "order": item.order, "active": False})
+    result.sort(key=lambda i: i["order"])
+    matching = [i for i in result if current_path.startswith(i["url"]) and i["url"] != "/"]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
+    return result

@@ -3,20 +3,20 @@ cnppm.access."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from . import access
-from .models import Organization, Person, RoleAssignment, Subject
+from .models import Consent, Organization, Person, RoleAssignment, Subject, SupportAssignment
 
 
-def person_list(*, user, search: str = "", municipality_id=None, organization_id=None, role: str = "") -> QuerySet:
+def person_list(
+    *, user, search: str = "", municipality_id=None, organization_id=None, role: str = ""
+) -> QuerySet:
     qs = (
         access.people(user)
         .select_related("organization__municipality", "user")
-        .prefetch_related(
-            "subjects", Prefetch("roles", queryset=RoleAssignment.objects.order_by("role"))
-        )
+        .prefetch_related("subjects", Prefetch("roles", queryset=RoleAssignment.objects.order_by("role")))
         .order_by("last_name", "first_name", "middle_name", "id")
     )
     if search:
@@ -38,7 +38,11 @@ def person_list(*, user, search: str = "", municipality_id=None, organization_id
 
 def person_get(*, user, pk) -> Person:
     qs = Person.objects.select_related("organization__municipality__region", "user").prefetch_related(
-        "subjects", "roles", "trainings"
+        "subjects",
+        Prefetch(
+            "roles", queryset=RoleAssignment.objects.select_related("organization", "municipality", "region")
+        ),
+        "trainings",
     )
     return access.get_or_404(user, qs, pk=pk)
 
@@ -68,7 +72,15 @@ def person_of(user) -> Person | None:
         return None
     return (
         Person.objects.select_related("organization__municipality__region")
-        .prefetch_related("subjects", "roles")
+        .prefetch_related(
+            "subjects",
+            Prefetch(
+                "roles",
+                queryset=RoleAssignment.objects.select_related(
+                    "organization", "municipality", "region"
+                ).order_by("role"),
+            ),
+        )
         .filter(user_id=user.pk)
         .first()
     )
@@ -79,3 +91,23 @@ def organization_get(*, user, pk) -> Organization:
         return access.organizations(user).select_related("municipality").get(pk=pk)
     except (Organization.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def person_supporters(*, user, person: Person) -> QuerySet:
+    """The active curator, tutor and mentor of `person`, as seen by `user`."""
+    return (
+        access.restrict(user, SupportAssignment.objects.filter(person=person, ended_at__isnull=True))
+        .select_related("supporter__organization", "subject")
+        .order_by("role")
+    )
+
+
+def consent_live(*, user) -> Consent | None:
+    """The user's live consent to the current redaction, if any."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Consent.objects.select_related("document")
+        .filter(user_id=user.pk, withdrawn_at__isnull=True, document__is_current=True)
+        .first()
+    )

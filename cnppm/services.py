@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from .models import AuditEvent, Consent, ConsentDocument, Notification, PersonalDataAccess
@@ -77,30 +77,131 @@ def consent_current_document() -> ConsentDocument | None:
 
 
 def consent_is_given(user) -> bool:
-    doc = consent_current_document()
-    if doc is None:
-        return True
-    return Consent.objects.filter(user=user, document=doc, withdrawn_at__isnull=True).exists()
+    """Whether the user has a live consent to the current document (true when none is published).
+    One query: is there a current document without a live consent of this user?"""
+    live = Consent.objects.filter(document=OuterRef("pk"), user_id=user.pk, withdrawn_at__isnull=True)
+    return not ConsentDocument.objects.filter(is_current=True).filter(~Exists(live)).exists()
 
 
 @transaction.atomic
-def consent_give(*, user, document: ConsentDocument, ip_address: str | None = None) -> Consent:
+def consent_give(*, actor, document: ConsentDocument, ip_address: str | None = None) -> Consent:
+    """The actor consents to `document`, which must be the current redaction. A double submit
+    gives consent once."""
+    document = ConsentDocument.objects.select_for_update().get(pk=document.pk)
     if not document.is_current:
-        raise DomainError("Эта редакция согласия больше не действует. Обновите страницу.")
-    existing = Consent.objects.filter(user=user, document=document, withdrawn_at__isnull=True).first()
+        raise DomainError(
+            "Эта редакция согласия больше не действует. Обновите страницу и ознакомьтесь с новой."
+        )
+    existing = Consent.objects.filter(user=actor, document=document, withdrawn_at__isnull=True).first()
     if existing:
-        return existing  # a double submit gives consent once
-    consent = Consent.objects.create(user=user, document=document, ip_address=ip_address)
-    event_record(actor=user, target=consent, verb="consent_given", new=document.version)
+        return existing
+    consent = Consent.objects.create(user=actor, document=document, ip_address=ip_address or None)
+    event_record(actor=actor, target=consent, verb="consent_given", new=document.version)
     return consent
 
 
 @transaction.atomic
-def consent_withdraw(*, user) -> int:
+def consent_withdraw(*, actor) -> int:
+    """Withdraw every live consent of the actor (152-ФЗ ст. 9 ч. 2); the rows stay with the time."""
     now = timezone.now()
-    consents = list(Consent.objects.select_for_update().filter(user=user, withdrawn_at__isnull=True))
+    consents = list(
+        Consent.objects.select_for_update()
+        .select_related("document")
+        .filter(user=actor, withdrawn_at__isnull=True)
+    )
     for consent in consents:
         consent.withdrawn_at = now
         consent.save(update_fields=["withdrawn_at"])
-        event_record(actor=user, target=consent, verb="consent_withdrawn", old=consent.document.version)
+        event_record(actor=actor, target=consent, verb="consent_withdrawn", old=consent.document.version)
     return len(consents)
+
+
+@transaction.atomic
+def consent_document_publish(*, actor, document: ConsentDocument) -> ConsentDocument:
+    """Make `document` the current redaction. Consents to earlier redactions stop counting, so
+    everybody is asked to consent again at their next request."""
+    if not document.pk:
+        raise DomainError("Сначала сохраните текст согласия.")
+    if not document.text.strip() or not document.version.strip():
+        raise DomainError("У редакции согласия должны быть версия и текст.")
+    previous = (
+        ConsentDocument.objects.select_for_update().filter(is_current=True).exclude(pk=document.pk).first()
+    )
+    if previous is None and document.is_current:
+        return document
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    document.is_current = True
+    document.published_at = timezone.now()
+    document.save(update_fields=["is_current", "published_at"])
+    event_record(
+        actor=actor,
+        target=document,
+        verb="consent_document_published",
+        field="is_current",
+        old=previous.version if previous else "",
+        new=document.version,
+    )
+    return document
+
+
+@transaction.atomic
+def account_password_changed(*, actor) -> bool:
+    """After the actor changed (or reset) their password: an issued password no longer needs
+    changing. Returns whether the flag was cleared."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()._default_manager.select_for_update().get(pk=actor.pk)
+    if not user.must_change_password:
+        return False
+    user.must_change_password = False
+    user.save(update_fields=["must_change_password"])
+    actor.must_change_password = False
+    event_record(
+        actor=user, target=user, verb="password_changed", field="must_change_password", old=True, new=False
+    )
+    return True
+
+
+@transaction.atomic
+def person_profile_update(*, actor, person, data: dict) -> list[str]:
+    """The actor corrects their own profile (card section 1). `data` holds cleaned values of
+    cnppm.forms.PROFILE_FIELDS; each changed field writes an event row. Returns the changed fields."""
+    from .forms import PROFILE_FIELDS
+    from .models import Person
+
+    if person.user_id is None or person.user_id != actor.pk:
+        raise DomainError("Изменять можно только собственный профиль.")
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise DomainError("Эти сведения изменяет оператор ЦНППМ: " + ", ".join(sorted(unknown)) + ".")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changed = []
+    for name, value in data.items():
+        if name == "subjects":
+            old_ids = set(person.subjects.values_list("pk", flat=True))
+            new_ids = {s.pk for s in value}
+            if old_ids != new_ids:
+                old_names = ", ".join(sorted(str(s) for s in person.subjects.all()))
+                person.subjects.set(value)
+                event_record(
+                    actor=actor,
+                    target=person,
+                    verb="profile_updated",
+                    field=name,
+                    old=old_names,
+                    new=", ".join(sorted(str(s) for s in value)),
+                )
+                changed.append(name)
+            continue
+        old = getattr(person, name)
+        if (old if old is not None else "") == (value if value is not None else ""):
+            continue
+        setattr(person, name, value)
+        event_record(actor=actor, target=person, verb="profile_updated", field=name, old=old, new=value)
+        changed.append(name)
+    scalar = [f for f in changed if f != "subjects"]
+    if scalar:
+        person.save(update_fields=[*scalar, "updated_at"])
+    return changed

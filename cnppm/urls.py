@@ -21,6 +21,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health, name="health"),
     path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/profile/", views.profile_edit, name="profile_edit"),
     path("consent/", views.consent, name="consent"),
     path("consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("notifications/", views.notifications, name="notifications"),

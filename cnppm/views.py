@@ -17,7 +17,8 @@ from django.views.static import serve
 
 from . import access, selectors, services
 from .choices import OrganizationKind, Role
-from .models import Municipality, PersonalDataAccess
+from .forms import ProfileForm
+from .models import PersonalDataAccess
 
 PAGE_SIZE = 50
 
@@ -35,7 +36,9 @@ def _cabinet_panels(request) -> list[dict]:
     for app in ("diagnostics", "routes", "monitoring"):
         try:
             module = import_module(f"{app}.cabinet")
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.cabinet":
+                raise
             continue
         panels.extend(module.panels(request))
     return panels
@@ -51,14 +54,45 @@ def cabinet(request):
             "person": person,
             "roles": person.roles.all() if person else [],
             "panels": _cabinet_panels(request),
-            "consent": request.user.consents.select_related("document").filter(withdrawn_at__isnull=True).first(),
+            "consent": selectors.consent_live(user=request.user),
+            "supporters": list(selectors.person_supporters(user=request.user, person=person))
+            if person
+            else [],
+            "now": timezone.now(),
         },
     )
 
 
+@login_required
+def profile_edit(request):
+    person = selectors.person_of(request.user)
+    if person is None:
+        raise Http404
+    form = ProfileForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            changed = services.person_profile_update(actor=request.user, person=person, data=data)
+        except services.DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if changed:
+                messages.success(request, f"Профиль сохранён, изменено полей: {len(changed)}.")
+            else:
+                messages.info(request, "Изменений нет.")
+            return redirect("cabinet")
+    elif request.method == "POST":
+        # the model form has written the bad values into the instance: show the stored profile
+        # beside the form again, not the rejected input
+        person.refresh_from_db()
+    return render(request, "cnppm/profile_edit.html", {"form": form, "person": person})
+
+
 def _safe_next(request, default="cabinet"):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -69,23 +103,37 @@ def consent(request):
     if document is None:
         return redirect(_safe_next(request))
     if request.method == "POST":
-        if request.POST.get("agree") != "1" or str(document.pk) != request.POST.get("document"):
-            messages.error(request, "Чтобы продолжить, отметьте согласие с текущей редакцией документа.")
+        if request.POST.get("agree") != "1":
+            messages.error(request, "Чтобы продолжить, отметьте согласие с текстом документа.")
+        elif str(document.pk) != request.POST.get("document"):
+            messages.error(
+                request, "Пока вы читали, была опубликована новая редакция согласия. Ознакомьтесь с ней."
+            )
         else:
             try:
-                services.consent_give(user=request.user, document=document, ip_address=request.META.get("REMOTE_ADDR"))
+                services.consent_give(
+                    actor=request.user, document=document, ip_address=request.META.get("REMOTE_ADDR")
+                )
             except services.DomainError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, "Согласие на обработку персональных данных сохранено.")
                 return redirect(_safe_next(request))
-    return render(request, "cnppm/consent.html", {"document": document, "next": _safe_next(request, "")})
+    return render(
+        request,
+        "cnppm/consent.html",
+        {
+            "document": document,
+            "next": _safe_next(request, ""),
+            "already_given": services.consent_is_given(request.user),
+        },
+    )
 
 
 @login_required
 @require_POST
 def consent_withdraw(request):
-    count = services.consent_withdraw(user=request.user)
+    count = services.consent_withdraw(actor=request.user)
     if count:
         messages.info(
             request,
@@ -97,9 +145,9 @@ def consent_withdraw(request):
 
 @login_required
 def notifications(request):
-    items = request.user.notifications.all()[:100]
+    items = list(request.user.notifications.all()[:100])
     unread = [n.pk for n in items if n.read_at is None]
-    response = render(request, "cnppm/notifications.html", {"items": items})
+    response = render(request, "cnppm/notifications.html", {"items": items, "unread_count": len(unread)})
     if unread:
         request.user.notifications.filter(pk__in=unread).update(read_at=timezone.now())
     return response
@@ -112,9 +160,9 @@ def people_list(request):
     qs = selectors.person_list(
         user=request.user,
         search=request.GET.get("q", "").strip(),
-        municipality_id=request.GET.get("municipality") or None,
-        organization_id=request.GET.get("organization") or None,
-        role=request.GET.get("role", ""),
+        municipality_id=_int_or_none(request.GET.get("municipality")),
+        organization_id=_int_or_none(request.GET.get("organization")),
+        role=request.GET.get("role", "") if request.GET.get("role", "") in Role.values else "",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     services.personal_data_log(
@@ -129,7 +177,7 @@ def people_list(request):
         "cnppm/people_list.html",
         {
             "page": page,
-            "municipalities": access.municipalities(request.user) or Municipality.objects.none(),
+            "municipalities": list(access.municipalities(request.user)),
             "roles": Role.choices,
             "q": request.GET.get("q", ""),
         },
@@ -140,27 +188,47 @@ def people_list(request):
 def person_detail(request, pk):
     person = selectors.person_get(user=request.user, pk=pk)
     services.personal_data_log(
-        actor=request.user, action=PersonalDataAccess.Action.VIEW, object_type="person", object_id=pk, path=request.path
+        actor=request.user,
+        action=PersonalDataAccess.Action.VIEW,
+        object_type="person",
+        object_id=pk,
+        path=request.path,
     )
-    return render(request, "cnppm/person_detail.html", {"person": person})
+    return render(
+        request,
+        "cnppm/person_detail.html",
+        {"person": person, "supporters": selectors.person_supporters(user=request.user, person=person)},
+    )
 
 
 @login_required
 def organizations_list(request):
-    if not (access.can_see_aggregates(request.user) or access.sees_person_lists(request.user)):
+    if not access.can_see_aggregates(request.user):
         raise Http404
     qs = selectors.organization_list(
         user=request.user,
         search=request.GET.get("q", "").strip(),
-        municipality_id=request.GET.get("municipality") or None,
+        municipality_id=_int_or_none(request.GET.get("municipality")),
         kind=request.GET.get("kind", ""),
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cnppm/organizations_list.html",
-        {"page": page, "kinds": OrganizationKind.choices, "municipalities": access.municipalities(request.user)},
+        {
+            "page": page,
+            "kinds": OrganizationKind.choices,
+            "municipalities": list(access.municipalities(request.user)),
+            "links_people": access.sees_person_lists(request.user),
+        },
     )
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
