@@ -1,0 +1,42 @@
+"""Item-bank parsers: Moodle XML, GIFT and the portal's XLSX template. `parse_file` picks the parser
+by the file name; every parser returns ParsedItem objects or raises ImportFailed, and never writes."""
+
+from __future__ import annotations
+
+from .common import ImportFailed, ParsedItem
+
+FORMATS = {
+    "moodle_xml": ("Moodle XML", (".xml",)),
+    "gift": ("GIFT", (".gift", ".txt")),
+    "xlsx": ("Шаблон XLSX портала", (".xlsx",)),
+}
+
+
+def detect_format(filename: str) -> str:
+    name = (filename or "").lower()
+    for code, (_, extensions) in FORMATS.items():
+        if name.endswith(extensions):
+            return code
+    raise ImportFailed(
+        [
+            f"Неизвестный формат файла «{filename}»: загрузите .xml (Moodle XML), .gift или .txt (GIFT), .xlsx (шаблон портала)."
+        ]
+    )
+
+
+def parse_file(
+    data: bytes, *, filename: str = "", fmt: str = "", default_variant: int | None = None
+) -> list[ParsedItem]:
+    fmt = fmt or detect_format(filename)
+    if fmt == "moodle_xml":
+        from .moodle_xml import parse
+    elif fmt == "gift":
+        from .gift import parse
+    elif fmt == "xlsx":
+        from .xlsx import parse
+    else:
+        raise ImportFailed([f"Неизвестный формат «{fmt}»."])
+    return parse(data, default_variant=default_variant)
+
+
+__all__ = ["FORMATS", "ImportFailed", "ParsedItem", "detect_format", "parse_file"]
