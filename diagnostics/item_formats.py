@@ -225,3 +225,29 @@ def is_answered(item_type: str, value: Any) -> bool:
     if item_type == ItemType.SELF_ANALYSIS:
         return value.get("choice") is not None
     return False
+
+
+def answer_from_form(item_type: str, options: dict, data) -> dict | None:
+    """Build an answer value from an HTML form (a QueryDict). Field names: single/self_analysis
+    «choice», multiple «choices» (several), matching «pair_<left id>», ordering «order» (several, in
+    order), short/extended «text». Returns None when the form carries no answer."""
+    options = options or {}
+    if item_type == ItemType.SINGLE:
+        choice = data.get("choice")
+        return {"choice": choice} if choice else None
+    if item_type == ItemType.MULTIPLE:
+        return {"choices": data.getlist("choices")}
+    if item_type == ItemType.MATCHING:
+        return {"pairs": {k[5:]: v for k, v in data.items() if k.startswith("pair_") and v}}
+    if item_type == ItemType.ORDERING:
+        order = data.getlist("order")
+        return {"order": order} if order else None
+    if item_type in (ItemType.SHORT, ItemType.EXTENDED):
+        return {"text": data.get("text", "")}
+    if item_type == ItemType.SELF_ANALYSIS:
+        raw = data.get("choice")
+        try:
+            return {"choice": int(raw)}
+        except (TypeError, ValueError):
+            return None
+    return None

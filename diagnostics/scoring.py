@@ -1,0 +1,136 @@
+"""Scoring: the points an answer earns, and the per-block and overall result of an attempt.
+Pure functions over already loaded items and answers (no queries), so finishing an attempt costs
+the same number of queries whatever the number of items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .choices import ItemType
+from .item_formats import AUTO_TYPES, normalize_short
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+def _fraction_points(points: Decimal, fraction: Decimal) -> Decimal:
+    fraction = max(ZERO, min(Decimal(1), fraction))
+    return (points * fraction).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def score_auto(item, value: Any) -> Decimal:
+    """Points for an automatically checked item (single, multiple, matching, ordering, short).
+    A missing or malformed answer earns 0."""
+    points = Decimal(item.points)
+    key = item.key or {}
+    if not isinstance(value, dict):
+        return ZERO
+    if item.type == ItemType.SINGLE:
+        return points if value.get("choice") in (key.get("correct") or [])[:1] else ZERO
+    if item.type == ItemType.MULTIPLE:
+        correct = set(key.get("correct") or [])
+        chosen = value.get("choices")
+        if not correct or not isinstance(chosen, list):
+            return ZERO
+        chosen = set(chosen)
+        if not item.partial_credit:
+            return points if chosen == correct else ZERO
+        right = len(chosen & correct)
+        wrong = len(chosen - correct)
+        return _fraction_points(points, Decimal(right - wrong) / Decimal(len(correct)))
+    if item.type == ItemType.MATCHING:
+        pairs = key.get("pairs") or {}
+        given = value.get("pairs")
+        if not pairs or not isinstance(given, dict):
+            return ZERO
+        right = sum(1 for left, target in pairs.items() if given.get(left) == target)
+        if not item.partial_credit:
+            return points if right == len(pairs) else ZERO
+        return _fraction_points(points, Decimal(right) / Decimal(len(pairs)))
+    if item.type == ItemType.ORDERING:
+        order = key.get("order") or []
+        given = value.get("order")
+        if not order or not isinstance(given, list):
+            return ZERO
+        if not item.partial_credit:
+            return points if list(given) == list(order) else ZERO
+        right = sum(
+            1
+            for position, element in enumerate(order)
+            if position < len(given) and given[position] == element
+        )
+        return _fraction_points(points, Decimal(right) / Decimal(len(order)))
+    if item.type == ItemType.SHORT:
+        accepted = {normalize_short(a) for a in key.get("accepted") or []}
+        text = normalize_short(value.get("text"))
+        return points if text and text in accepted else ZERO
+    return ZERO
+
+
+def needs_expert(item, value: Any) -> bool:
+    """An extended answer with some text goes to the expert; an empty one simply earns 0."""
+    return (
+        item.type == ItemType.EXTENDED
+        and isinstance(value, dict)
+        and bool(str(value.get("text", "")).strip())
+    )
+
+
+def is_scored_item(item) -> bool:
+    return item.type != ItemType.SELF_ANALYSIS and item.block.is_scored
+
+
+@dataclass
+class BlockScore:
+    block: Any
+    earned: Decimal = ZERO
+    maximum: Decimal = ZERO
+    missed_topics: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> Decimal:
+        return percent_of(self.earned, self.maximum)
+
+
+@dataclass
+class AttemptScore:
+    blocks: list[BlockScore]
+    earned: Decimal
+    maximum: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        return percent_of(self.earned, self.maximum)
+
+
+def percent_of(earned: Decimal, maximum: Decimal) -> Decimal:
+    if not maximum:
+        return ZERO
+    return (Decimal(earned) * HUNDRED / Decimal(maximum)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def attempt_score(items, points_by_item: dict[int, Decimal | None]) -> AttemptScore:
+    """Sum the points per block and overall over the scored items (self-analysis and unscored
+    blocks are left out). A topic is missed when its item earned less than full points."""
+    blocks: dict[int, BlockScore] = {}
+    for item in sorted(items, key=lambda i: (i.block.order, i.block.name, i.number)):
+        if not is_scored_item(item):
+            continue
+        score = blocks.setdefault(item.block_id, BlockScore(block=item.block))
+        earned = points_by_item.get(item.pk) or ZERO
+        score.earned += earned
+        score.maximum += Decimal(item.points)
+        if earned < Decimal(item.points) and item.topic and item.topic not in score.missed_topics:
+            score.missed_topics.append(item.topic)
+    ordered = list(blocks.values())
+    return AttemptScore(
+        blocks=ordered,
+        earned=sum((b.earned for b in ordered), ZERO),
+        maximum=sum((b.maximum for b in ordered), ZERO),
+    )
+
+
+__all__ = ["AUTO_TYPES", "AttemptScore", "BlockScore", "attempt_score", "needs_expert", "score_auto"]

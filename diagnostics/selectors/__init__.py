@@ -1,0 +1,2 @@
+"""Reads of diagnostics: `attempts` (availability, taking, results, the expert queue) and
+`statistics`."""

@@ -1,0 +1,2 @@
+"""Writes of diagnostics: `attempts` (taking, scoring, expert checks, retakes) and `authoring`
+(instruments and items)."""

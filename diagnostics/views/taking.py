@@ -1,0 +1,241 @@
+"""The participant's pages: my diagnostics, the start page, one question per page with autosave
+(htmx), the finish summary, the result. Thin: parse, call a selector or a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cnppm.models import PersonalDataAccess
+from cnppm.services import DomainError, personal_data_log
+
+from ..choices import RECOMMENDATIONS, AttemptStatus, ItemType
+from ..item_formats import answer_from_form, is_answered
+from ..selectors import attempts as selectors
+from ..services import attempts as services
+
+S = AttemptStatus
+
+
+@login_required
+def my_diagnostics(request):
+    rows = selectors.my_diagnostics(request.user)
+    return render(request, "diagnostics/taking/my_diagnostics.html", {"rows": rows})
+
+
+@login_required
+def instrument_start(request, pk: int):
+    instrument = selectors.instrument_for_start(request.user, pk)
+    if request.method == "POST":
+        try:
+            attempt = services.attempt_start(actor=request.user, instrument_id=instrument.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("diagnostics:instrument_start", pk=instrument.pk)
+        return redirect("diagnostics:attempt_question", pk=attempt.pk, number=1)
+    person = selectors.person_of(request.user)
+    rows = {r.instrument.pk: r for r in selectors.my_diagnostics(request.user)}
+    row = rows.get(instrument.pk)
+    reason = services.instrument_unavailable_reason(instrument, person)
+    return render(
+        request,
+        "diagnostics/taking/start.html",
+        {
+            "instrument": instrument,
+            "row": row,
+            "reason": reason,
+            "items_count": selectors.items_count(instrument),
+            "duration": f"{instrument.time_limit_minutes // 60:02d}:{instrument.time_limit_minutes % 60:02d}:00",
+        },
+    )
+
+
+def _open_attempt(request, pk: int):
+    """The user's attempt; past its deadline it is closed on opening (then None is returned after a
+    message)."""
+    attempt = selectors.own_attempt(request.user, pk)
+    if attempt.status == S.IN_PROGRESS and selectors.seconds_left(attempt) == 0:
+        services.attempt_close_if_expired(attempt_id=attempt.pk)
+        messages.warning(
+            request, "Время выполнения работы истекло. Работа завершена с сохранёнными ответами."
+        )
+        return attempt, redirect("diagnostics:attempt_result", pk=attempt.pk)
+    if attempt.status != S.IN_PROGRESS:
+        return attempt, redirect("diagnostics:attempt_result", pk=attempt.pk)
+    return attempt, None
+
+
+def _item_context(attempt, item, value) -> dict:
+    context = {"item": item, "value": value or {}, "attempt": attempt}
+    if item.type == ItemType.ORDERING:
+        elements = {e["id"]: e for e in item.options.get("elements", [])}
+        order = (value or {}).get("order") or [
+            e["id"]
+            for e in services.shuffled(item.options.get("elements", []), seed=attempt.pk * 1000 + item.pk)
+        ]
+        context["ordered"] = [elements[i] for i in order if i in elements]
+    if item.type == ItemType.MATCHING:
+        pairs = (value or {}).get("pairs", {})
+        context["matching"] = [
+            {"left": left, "selected": pairs.get(left["id"])} for left in item.options.get("left", [])
+        ]
+    if item.type == ItemType.MULTIPLE:
+        context["chosen"] = (value or {}).get("choices", [])
+    return context
+
+
+@login_required
+def attempt_question(request, pk: int, number: int):
+    attempt, done = _open_attempt(request, pk)
+    if done:
+        return done
+    items = selectors.attempt_items(attempt)
+    answers = selectors.attempt_answers(attempt)
+    by_number = {item.number: item for item in items}
+    item = by_number.get(number)
+    if item is None:
+        raise Http404
+    numbers = [i.number for i in items]
+    position = numbers.index(number)
+    nav = [
+        {
+            "number": i.number,
+            "answered": is_answered(i.type, answers.get(i.pk)),
+            "current": i.number == number,
+        }
+        for i in items
+    ]
+    return render(
+        request,
+        "diagnostics/taking/question.html",
+        {
+            **_item_context(attempt, item, answers.get(item.pk)),
+            "total": len(items),
+            "position": position + 1,
+            "previous": numbers[position - 1] if position > 0 else None,
+            "next": numbers[position + 1] if position + 1 < len(numbers) else None,
+            "nav": nav,
+            "seconds_left": selectors.seconds_left(attempt),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_save(request, pk: int, item_id: int):
+    """htmx: save one answer; answers with a short status fragment (aria-live in the page)."""
+    item_type = request.POST.get("type", "")
+    # The form names the type it shows; the service checks the value against the real item.
+    if item_type == ItemType.ORDERING:
+        value = _move(request.POST.getlist("order"), request.POST.get("move", ""))
+    else:
+        value = answer_from_form(item_type, {}, request.POST)
+    try:
+        services.answer_save(actor=request.user, attempt_id=pk, item_id=item_id, value=value)
+    except DomainError as exc:
+        status = 409 if exc.code in ("late", "finished") else 400
+        response = render(
+            request,
+            "diagnostics/taking/_save_status.html",
+            {"error": exc.message, "code": exc.code},
+            status=status,
+        )
+        if status == 409:
+            messages.warning(request, exc.message)
+            response["HX-Redirect"] = reverse("diagnostics:attempt_result", args=[pk])
+        return response
+    if item_type == ItemType.ORDERING and request.POST.get("move"):
+        attempt = selectors.own_attempt(request.user, pk)
+        item = next(i for i in selectors.attempt_items(attempt) if i.pk == item_id)
+        return render(
+            request,
+            "diagnostics/taking/_ordering.html",
+            {**_item_context(attempt, item, value), "saved_at": timezone.now()},
+        )
+    return render(request, "diagnostics/taking/_save_status.html", {"saved_at": timezone.now()})
+
+
+def _move(order: list[str], move: str) -> dict:
+    """Ordering items are reordered with «up»/«down» buttons: `move` is «<id>:up» or «<id>:down»."""
+    order = list(order)
+    element, _, direction = move.partition(":")
+    if element in order and direction in ("up", "down"):
+        i = order.index(element)
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= j < len(order):
+            order[i], order[j] = order[j], order[i]
+    return {"order": order}
+
+
+@login_required
+def attempt_finish(request, pk: int):
+    if request.method == "POST":
+        attempt = selectors.own_attempt(request.user, pk)
+        attempt = services.attempt_finish(actor=request.user, attempt_id=attempt.pk)
+        if attempt.status == S.CHECKING:
+            messages.success(request, "Работа завершена. Развёрнутые ответы переданы эксперту на проверку.")
+        else:
+            messages.success(request, "Работа завершена.")
+        return redirect("diagnostics:attempt_result", pk=attempt.pk)
+    attempt, done = _open_attempt(request, pk)
+    if done:
+        return done
+    items = selectors.attempt_items(attempt)
+    answers = selectors.attempt_answers(attempt)
+    unanswered = [i for i in items if not is_answered(i.type, answers.get(i.pk))]
+    return render(
+        request,
+        "diagnostics/taking/finish.html",
+        {
+            "attempt": attempt,
+            "total": len(items),
+            "answered": len(items) - len(unanswered),
+            "unanswered": unanswered,
+            "seconds_left": selectors.seconds_left(attempt),
+        },
+    )
+
+
+@login_required
+def attempt_result(request, pk: int):
+    attempt = selectors.result_get(request.user, pk)
+    if attempt.status == S.IN_PROGRESS and selectors.seconds_left(attempt) == 0:
+        services.attempt_close_if_expired(attempt_id=attempt.pk)
+        attempt = selectors.result_get(request.user, pk)
+    is_own = attempt.person.user_id == request.user.pk
+    if not is_own:
+        personal_data_log(
+            actor=request.user,
+            action=PersonalDataAccess.Action.VIEW,
+            object_type="diagnostic_result",
+            object_id=attempt.pk,
+            path=request.path,
+        )
+    blocks = []
+    dynamics = []
+    if attempt.status == S.FINAL:
+        blocks = [
+            {"result": r, "recommendation": RECOMMENDATIONS.get(r.level, "")}
+            for r in attempt.block_results.all()
+        ]
+        dynamics = selectors.result_dynamics(attempt.person)
+    return render(
+        request,
+        "diagnostics/taking/result.html",
+        {
+            "attempt": attempt,
+            "is_own": is_own,
+            "blocks": blocks,
+            "recommendation": RECOMMENDATIONS.get(attempt.level, "") if attempt.status == S.FINAL else "",
+            "passed": attempt.percent is not None and attempt.percent >= attempt.instrument.pass_mark,
+            "dynamics": dynamics,
+            "continue_url": reverse("diagnostics:attempt_question", args=[attempt.pk, 1])
+            if attempt.status == S.IN_PROGRESS and is_own
+            else "",
+        },
+    )
