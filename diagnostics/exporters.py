@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 
 from .choices import DeficitLevel, ItemType
 from .importers.common import matching_pairs, ordering_texts
-from .importers.xlsx import COLUMNS, TYPE_NAMES
+from .importers.xlsx import COLUMNS, TYPE_NAMES, item_to_cells
 from .models import CompetenceBlock, Instrument, Item
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -149,21 +149,7 @@ def _header(ws, titles: list[str]) -> None:
 
 
 def _item_row(item: Item) -> list:
-    options, answer = "", ""
-    if item.type in (ItemType.SINGLE, ItemType.MULTIPLE):
-        choices = item.options.get("choices", [])
-        options = "\n".join(c["text"] for c in choices)
-        correct = set(item.key.get("correct", []))
-        answer = "; ".join(str(i) for i, c in enumerate(choices, start=1) if c["id"] in correct)
-    elif item.type == ItemType.MATCHING:
-        pairs, distractors = matching_pairs(item.options, item.key)
-        options = "\n".join([*(f"{a} -> {b}" for a, b in pairs), *(f"-> {d}" for d in distractors)])
-    elif item.type == ItemType.ORDERING:
-        options = "\n".join(ordering_texts(item.options, item.key))
-    elif item.type == ItemType.SHORT:
-        answer = "; ".join(item.key.get("accepted", []))
-    elif item.type == ItemType.SELF_ANALYSIS:
-        options = "\n".join(item.options.get("scale", []))
+    options, answer = item_to_cells(item.type, item.options, item.key)
     return [
         item.variant.number,
         item.number,

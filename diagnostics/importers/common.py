@@ -145,3 +145,15 @@ def check_item(item: ParsedItem) -> list[str]:
 def default_topic(title: str, stem: str) -> str:
     text = (title or "").strip() or re.sub(r"\s+", " ", stem).strip()
     return text[:120]
+
+
+def fail_with_item_errors(errors: list[str], items: list[ParsedItem]) -> None:
+    """A parser that found broken questions reports them with the problems of the other questions,
+    in the file's order, so one upload shows everything to fix."""
+    every = errors + [e for item in items for e in check_item(item)]
+
+    def position(message: str) -> int:
+        m = re.match(r"^(?:вопрос|строка) (\d+)", message)
+        return int(m.group(1)) if m else 0
+
+    raise ImportFailed(sorted(every, key=position))

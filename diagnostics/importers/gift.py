@@ -17,6 +17,7 @@ from .common import (
     build_choice,
     build_matching,
     default_topic,
+    fail_with_item_errors,
     split_category,
 )
 
@@ -195,14 +196,10 @@ def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem
                     item.partial_credit = any(0 < w < 100 for w in weights)
                 else:
                     item.type = ItemType.SINGLE
-                    if len(correct) != 1:
-                        item.errors.append(
-                            "в вопросе с одним ответом должен быть ровно один вариант со знаком ="
-                        )
                 item.options, item.key = build_choice(texts, correct)
         items.append(item)
     if errors:
-        raise ImportFailed(errors)
+        fail_with_item_errors(errors, items)
     if not items:
         raise ImportFailed(["В файле нет ни одного вопроса GIFT."])
     return items

@@ -22,6 +22,7 @@ from .common import (
     build_matching,
     build_ordering,
     default_topic,
+    fail_with_item_errors,
     split_category,
 )
 
@@ -35,6 +36,8 @@ def html_to_text(value: str | None, fmt: str = "html") -> str:
     if not value:
         return ""
     if fmt in ("html", "moodle_auto_format"):
+        # In HTML a line break in the source is a space; <br> and block ends are line breaks.
+        value = re.sub(r"[ \t]*\r?\n[ \t]*", " ", value)
         value = _BREAKS.sub("\n", value)
         value = _TAGS.sub("", value)
         value = html.unescape(value)
@@ -182,7 +185,7 @@ def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem
             item.partial_credit = partial_tag
         items.append(item)
     if errors:
-        raise ImportFailed(errors)
+        fail_with_item_errors(errors, items)
     if not items:
         raise ImportFailed(["В файле нет ни одного вопроса."])
     return items

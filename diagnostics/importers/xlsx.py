@@ -114,6 +114,69 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def cells_to_item(
+    item_type: str | None, options: list[str], answer: str
+) -> tuple[dict, dict, list[tuple[str, str]]]:
+    """«Варианты ответа» (lines) and «Верный ответ» → (options, key, [(column key, error)]).
+    The item form of the authoring pages uses the same rules."""
+    errors: list[tuple[str, str]] = []
+    opts: dict = {}
+    key: dict = {}
+    if item_type in (ItemType.SINGLE, ItemType.MULTIPLE):
+        numbers = [p.strip() for p in re.split(r"[;,\s]+", answer or "") if p.strip()]
+        correct = []
+        for p in numbers:
+            if p.isdigit() and 1 <= int(p) <= len(options):
+                correct.append(int(p) - 1)
+            else:
+                errors.append(("answer", f"«{p}» — нет варианта ответа с таким номером (их {len(options)})"))
+        if not numbers:
+            errors.append(("answer", "укажите номера верных вариантов, например «2» или «1; 3»"))
+        opts, key = build_choice(options, correct)
+    elif item_type == ItemType.MATCHING:
+        pairs, distractors = [], []
+        for line in options:
+            if "->" not in line:
+                errors.append(("options", f"в строке «{line}» нет стрелки ->"))
+                continue
+            left, right = (p.strip() for p in line.split("->", 1))
+            if left:
+                pairs.append((left, right))
+            else:
+                distractors.append(right)
+        opts, key = build_matching(pairs, distractors)
+    elif item_type == ItemType.ORDERING:
+        opts, key = build_ordering(options)
+    elif item_type == ItemType.SHORT:
+        key = {"accepted": [p.strip() for p in re.split(r"[;\n]", answer or "") if p.strip()]}
+    elif item_type == ItemType.SELF_ANALYSIS:
+        opts = {"scale": options}
+    return opts, key, errors
+
+
+def item_to_cells(item_type: str, options: dict, key: dict) -> tuple[str, str]:
+    """The reverse of cells_to_item: (the «Варианты ответа» text, the «Верный ответ» text)."""
+    from .common import matching_pairs, ordering_texts
+
+    if item_type in (ItemType.SINGLE, ItemType.MULTIPLE):
+        choices = options.get("choices", [])
+        correct = set(key.get("correct", []))
+        return (
+            "\n".join(c["text"] for c in choices),
+            "; ".join(str(i) for i, c in enumerate(choices, start=1) if c["id"] in correct),
+        )
+    if item_type == ItemType.MATCHING:
+        pairs, distractors = matching_pairs(options, key)
+        return "\n".join([*(f"{a} -> {b}" for a, b in pairs), *(f"-> {d}" for d in distractors)]), ""
+    if item_type == ItemType.ORDERING:
+        return "\n".join(ordering_texts(options, key)), ""
+    if item_type == ItemType.SHORT:
+        return "", "; ".join(key.get("accepted", []))
+    if item_type == ItemType.SELF_ANALYSIS:
+        return "\n".join(options.get("scale", [])), ""
+    return "", ""
+
+
 def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem]:
     wb = open_workbook(data)
     ws = wb.worksheets[0]
@@ -175,38 +238,14 @@ def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem
                 item.difficulty = int(difficulty)
             else:
                 col_error("difficulty", "должна быть 1, 2 или 3")
-        options = _lines(get("options"))
-        answer = _cell_text(get("answer"))
-        if item_type in (ItemType.SINGLE, ItemType.MULTIPLE):
-            numbers = [p.strip() for p in re.split(r"[;,\s]+", answer) if p.strip()]
-            correct = []
-            for p in numbers:
-                if p.isdigit() and 1 <= int(p) <= len(options):
-                    correct.append(int(p) - 1)
-                else:
-                    col_error("answer", f"«{p}» — нет варианта ответа с таким номером (их {len(options)})")
-            if not numbers:
-                col_error("answer", "укажите номера верных вариантов, например «2» или «1; 3»")
-            item.options, item.key = build_choice(options, correct)
-        elif item_type == ItemType.MATCHING:
-            pairs, distractors = [], []
-            for line in options:
-                if "->" not in line:
-                    col_error("options", f"в строке «{line}» нет стрелки ->")
-                    continue
-                left, right = (p.strip() for p in line.split("->", 1))
-                if left:
-                    pairs.append((left, right))
-                else:
-                    distractors.append(right)
-            item.options, item.key = build_matching(pairs, distractors)
-        elif item_type == ItemType.ORDERING:
-            item.options, item.key = build_ordering(options)
-        elif item_type == ItemType.SHORT:
-            item.key = {"accepted": [p.strip() for p in re.split(r"[;\n]", answer) if p.strip()]}
-        elif item_type == ItemType.SELF_ANALYSIS:
-            item.options = {"scale": options}
-            item.points = Decimal("0") if not points else item.points
+        options, key, cell_errors = cells_to_item(
+            item_type, _lines(get("options")), _cell_text(get("answer"))
+        )
+        item.options, item.key = options, key
+        for column, message in cell_errors:
+            col_error(column, message)
+        if item_type == ItemType.SELF_ANALYSIS and not points:
+            item.points = Decimal("0")
         item.errors.extend(errors)
         items.append(item)
     wb.close()
