@@ -329,3 +329,16 @@ def expert_answers(user, queryset: QuerySet) -> QuerySet:
         checked_at__isnull=True,
         attempt__status=AttemptStatus.CHECKING,
     )
+
+
+def person_rows(user) -> QuerySet:
+    """People whose person-level rows the user may read in directory lists and the API: the scope of
+    `people(user)`, except that aggregate-only users (the ministry) get none, not even themselves."""
+    from .models import Person
+
+    scope = scope_of(user)
+    if scope.person_id is None:
+        return Person.objects.none()
+    if Role.MINISTRY in scope.roles and not sees_person_lists(user):
+        return Person.objects.none()
+    return people(user)

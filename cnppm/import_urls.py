@@ -4,4 +4,9 @@ from . import import_views
 
 urlpatterns = [
     path("", import_views.imports, name="imports"),
+    path("roster/", import_views.roster_upload, name="imports_roster"),
+    path("roster/template.xlsx", import_views.roster_template, name="imports_roster_template"),
+    path("structure/", import_views.structure_upload, name="imports_structure"),
+    path("structure/template.xlsx", import_views.structure_template, name="imports_structure_template"),
+    path("credentials.xlsx", import_views.credentials, name="imports_credentials"),
 ]

@@ -1,9 +1,197 @@
-from django.shortcuts import render
+"""The imports hub (operator only): a card per import with its template, the roster and structure
+uploads, the credentials file of imported accounts, and the activation page those accounts' links
+lead to. Thin: parse, call cnppm.importers, render."""
 
-from . import access
+from __future__ import annotations
+
+from importlib import import_module
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import base36_to_int
+from django.views.decorators.http import require_POST
+
+from . import access, importers
 from .choices import Role
+from .models import PersonalDataAccess
+from .services import DomainError, personal_data_log
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+APPS = ("diagnostics", "routes", "monitoring")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Файл XLSX",
+        help_text="Книга Excel по шаблону; первая строка — заголовки столбцов.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    dry_run = forms.BooleanField(label="Только проверить, ничего не записывать", required=False)
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def other_imports() -> list[dict]:
+    """Imports of the other apps: `<app>.navigation.IMPORTS`, entries whose url names reverse."""
+    cards = []
+    for app in APPS:
+        try:
+            module = import_module(f"{app}.navigation")
+        except ModuleNotFoundError:
+            continue
+        for entry in getattr(module, "IMPORTS", []):
+            try:
+                url = reverse(entry["url_name"])
+            except (NoReverseMatch, KeyError):
+                continue
+            try:
+                template_url = reverse(entry["template_url_name"]) if entry.get("template_url_name") else ""
+            except NoReverseMatch:
+                template_url = ""
+            cards.append(
+                {
+                    "title": entry.get("title", ""),
+                    "description": entry.get("description", ""),
+                    "url": url,
+                    "template_url": template_url,
+                }
+            )
+    return cards
+
+
+def _region(request):
+    try:
+        return importers._resolve_region(request.user, None)
+    except DomainError:
+        return None
+
+
+def _hub(request, *, roster_form=None, structure_form=None, result=None, status=200):
+    region = _region(request)
+    pending = importers.pending_accounts(actor=request.user, region=region).count() if region else 0
+    return render(
+        request,
+        "cnppm/imports.html",
+        {
+            "roster_form": roster_form or UploadForm(prefix="roster"),
+            "structure_form": structure_form or UploadForm(prefix="structure"),
+            "result": result,
+            "pending_accounts": pending,
+            "other_imports": other_imports(),
+            "roster_columns": importers.ROSTER_COLUMNS,
+            "structure_sheets": importers.STRUCTURE_SHEETS,
+            "max_mb": round(importers.settings.IMPORT_MAX_BYTES / 1024 / 1024),
+        },
+        status=status,
+    )
 
 
 @access.role_required(Role.OPERATOR)
 def imports(request):
-    return render(request, "cnppm/imports.html", {})
+    return _hub(request)
+
+
+def _upload(request, kind: str):
+    service = importers.roster_import if kind == "roster" else importers.structure_import
+    form = UploadForm(request.POST, request.FILES, prefix=kind)
+    forms_kw = {f"{kind}_form": form}
+    if not form.is_valid():
+        return _hub(request, **forms_kw, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        report = service(
+            actor=request.user, file=upload, dry_run=form.cleaned_data["dry_run"], filename=upload.name
+        )
+    except DomainError as exc:
+        return _hub(request, **forms_kw, result={"kind": kind, "fatal": exc.message}, status=400)
+    if report.errors:
+        return _hub(request, **forms_kw, result={"kind": kind, "report": report}, status=400)
+    messages.success(request, report.summary())
+    if kind == "roster" and report.accounts_created and not report.dry_run:
+        messages.info(
+            request,
+            f"Создано учётных записей: {report.accounts_created}. Скачайте файл учётных данных со ссылками для "
+            "входа и передайте каждому его ссылку.",
+        )
+    if report.dry_run:
+        return _hub(request, **forms_kw, result={"kind": kind, "report": report})
+    return redirect("imports")
+
+
+@access.role_required(Role.OPERATOR)
+@require_POST
+def roster_upload(request):
+    return _upload(request, "roster")
+
+
+@access.role_required(Role.OPERATOR)
+@require_POST
+def structure_upload(request):
+    return _upload(request, "structure")
+
+
+@access.role_required(Role.OPERATOR)
+def roster_template(request):
+    return _xlsx_response(importers.roster_template(region=_region(request)), "roster-template.xlsx")
+
+
+@access.role_required(Role.OPERATOR)
+def structure_template(request):
+    return _xlsx_response(importers.structure_template(), "structure-template.xlsx")
+
+
+@access.role_required(Role.OPERATOR)
+def credentials(request):
+    people = list(
+        importers.pending_accounts(
+            actor=request.user,
+            region=_region(request),
+            organization_id=request.GET.get("organization") or None,
+        )
+    )
+    if not people:
+        messages.info(request, "Все импортированные учётные записи уже активированы: выдавать нечего.")
+        return redirect("imports")
+    content, count = importers.credentials_workbook(people, base_url=request.build_absolute_uri("/"))
+    personal_data_log(
+        actor=request.user,
+        action=PersonalDataAccess.Action.EXPORT,
+        object_type="credentials",
+        records=count,
+        path=request.get_full_path(),
+    )
+    return _xlsx_response(content, f"credentials-{timezone.localdate():%Y-%m-%d}.xlsx")
+
+
+def account_activate(request, uidb36: str, token: str):
+    """The page a one-time link leads to: the person sets their password and is signed in."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=base36_to_int(uidb36), is_active=True)
+    except (ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not importers.activation_tokens.check_token(user, token):
+        return render(request, "cnppm/imports_activate.html", {"invalid": True}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = importers.account_activate(
+                user=user, token=token, password=form.cleaned_data["new_password1"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return render(request, "cnppm/imports_activate.html", {"invalid": True}, status=404)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Пароль задан. Добро пожаловать в портал!")
+        return redirect("cabinet")
+    return render(request, "cnppm/imports_activate.html", {"form": form, "account": user})

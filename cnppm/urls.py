@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import import_views, views
 from .health import health
 
 admin.site.site_header = "Администрирование портала ЦНППМ"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("organizations/", views.organizations_list, name="organizations_list"),
     path("imports/", include("cnppm.import_urls")),
+    path("accounts/activate/<str:uidb36>/<str:token>/", import_views.account_activate, name="account_activate"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("diagnostics/", include("diagnostics.urls")),

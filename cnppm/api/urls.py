@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("municipalities", views.MunicipalityViewSet, basename="api-municipality")
+router.register("organizations", views.OrganizationViewSet, basename="api-organization")
+router.register("people", views.PersonViewSet, basename="api-person")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *router.urls,
+]
