@@ -1,0 +1,214 @@
+"""Distributions the reports show (seed 001), computed for a period by grouped queries with the
+municipality in the grouping, so one computation gives the region and every municipality:
+education, qualification category, experience band of participants with an ИОМ; deficit level per
+competence; competence combinations that routes address; activity kinds, levels and formats; curator
+verdicts; routes by stage.
+
+Stored shape (per municipality id, as a string key in JSON): see `EMPTY`. `merge()` adds several
+municipalities up (a region or a methodist's municipalities)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models.functions import Coalesce
+
+from cnppm.choices import Education, ExperienceBand, QualificationCategory
+from diagnostics.choices import AttemptStatus, DeficitLevel, InstrumentKind
+from diagnostics.models import BlockResult
+from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
+from routes.models import Route, RouteActivity, RouteReview
+
+from .indicators import Window, iom_routes
+
+FLAT = (
+    "education",
+    "category",
+    "experience",
+    "combinations",
+    "activity_kinds",
+    "activity_levels",
+    "activity_formats",
+    "verdicts",
+    "stages",
+)
+
+LABELS = {
+    "education": dict(Education.choices),
+    "category": dict(QualificationCategory.choices),
+    "experience": dict(ExperienceBand.choices),
+    "activity_kinds": dict(ActivityKind.choices),
+    "activity_levels": dict(ActivityLevel.choices),
+    "activity_formats": dict(ActivityFormat.choices),
+    "verdicts": dict(Verdict.choices),
+    "stages": dict(RouteStatus.choices),
+    "levels": dict(DeficitLevel.choices),
+}
+# The order categories are printed in (all of them, zeros included), where the set is known.
+ORDER = {
+    "education": [c for c, _ in Education.choices],
+    "category": [c for c, _ in QualificationCategory.choices],
+    "experience": [c for c, _ in ExperienceBand.choices],
+    "activity_kinds": [c for c, _ in ActivityKind.choices],
+    "activity_levels": [c for c, _ in ActivityLevel.choices],
+    "activity_formats": [c for c, _ in ActivityFormat.choices],
+    "verdicts": [c for c, _ in Verdict.choices],
+    "stages": [c for c, _ in RouteStatus.choices if c != RouteStatus.CANCELLED],
+}
+TITLES = {
+    "education": "Образование педагогов с ИОМ",
+    "category": "Квалификационная категория педагогов с ИОМ",
+    "experience": "Педагогический стаж педагогов с ИОМ",
+    "deficits": "Уровни дефицитов по компетенциям (входная диагностика)",
+    "combinations": "Сочетания компетенций, на которые направлены ИОМ",
+    "activity_kinds": "Виды выбранных мероприятий",
+    "activity_levels": "Уровни выбранных мероприятий",
+    "activity_formats": "Форматы выбранных мероприятий",
+    "verdicts": "Заключения кураторов по итогам экспертизы ИОМ",
+    "stages": "ИОМ по этапам",
+}
+NOT_GIVEN = "not_given"
+
+
+def empty() -> dict:
+    return {name: {} for name in FLAT} | {"deficits": {}}
+
+
+def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
+    """{municipality_id: distributions} for the region and window (about a dozen grouped queries)."""
+    out: dict[int, dict] = defaultdict(empty)
+    routes = iom_routes(region_id, window)
+    muni = "organization__municipality_id"
+
+    def add(name, rows, key_field, muni_field=muni):
+        for r in rows:
+            key = r[key_field] or NOT_GIVEN
+            bucket = out[r[muni_field]][name]
+            bucket[key] = bucket.get(key, 0) + r["n"]
+
+    people = routes.order_by()
+    add(
+        "education",
+        people.values(muni, "teacher__education").annotate(n=Count("teacher", distinct=True)),
+        "teacher__education",
+    )
+    add(
+        "category",
+        people.values(muni, "teacher__qualification_category").annotate(n=Count("teacher", distinct=True)),
+        "teacher__qualification_category",
+    )
+    band = Case(
+        When(teacher__experience_years__lte=5, then=Value(ExperienceBand.UNDER_5.value)),
+        When(teacher__experience_years__lte=20, then=Value(ExperienceBand.FROM_6_TO_20.value)),
+        When(teacher__experience_years__isnull=False, then=Value(ExperienceBand.OVER_20.value)),
+        default=Value(NOT_GIVEN),
+        output_field=CharField(),
+    )
+    add(
+        "experience",
+        people.annotate(band=band).values(muni, "band").annotate(n=Count("teacher", distinct=True)),
+        "band",
+    )
+
+    # Deficit levels per competence block, from the final entry diagnostics of the window.
+    results = (
+        BlockResult.objects.filter(
+            attempt__status=AttemptStatus.FINAL,
+            attempt__instrument__kind=InstrumentKind.ENTRY,
+            attempt__organization__municipality__region_id=region_id,
+            block__is_scored=True,
+        )
+        .annotate(done_at=Coalesce("attempt__finalized_at", "attempt__finished_at"))
+        .filter(window.dt_q("done_at"))
+        .order_by()
+        .values("attempt__organization__municipality_id", "block__name", "level")
+        .annotate(n=Count("id"))
+    )
+    for r in results:
+        per_block = out[r["attempt__organization__municipality_id"]]["deficits"].setdefault(
+            r["block__name"], {}
+        )
+        per_block[r["level"]] = per_block.get(r["level"], 0) + r["n"]
+
+    # Activities of routes with an ИОМ: kinds, levels, formats.
+    acts = RouteActivity.objects.filter(route__in=routes.values("id")).order_by()
+    amuni = "route__organization__municipality_id"
+    for name, fld in (
+        ("activity_kinds", "kind"),
+        ("activity_levels", "level"),
+        ("activity_formats", "format"),
+    ):
+        add(name, acts.values(amuni, fld).annotate(n=Count("id")), fld, amuni)
+
+    # Competence combinations: the set of competences each route's activities address.
+    sets: dict[int, tuple[int, set[str]]] = {}
+    for r in (
+        acts.filter(competences__isnull=False)
+        .values("route_id", amuni, comp=F("competences__name"))
+        .distinct()
+    ):
+        sets.setdefault(r["route_id"], (r[amuni], set()))[1].add(r["comp"])
+    for mid, comps in sets.values():
+        key = " + ".join(sorted(comps))
+        bucket = out[mid]["combinations"]
+        bucket[key] = bucket.get(key, 0) + 1
+
+    # Curator verdicts given inside the window.
+    reviews = RouteReview.objects.filter(
+        window.dt_q("created_at"), route__organization__municipality__region_id=region_id
+    )
+    add("verdicts", reviews.order_by().values(amuni, "verdict").annotate(n=Count("id")), "verdict", amuni)
+
+    # Routes by stage: every route (drafts too) created inside the window, by its current status.
+    stages = (
+        Route.objects.exclude(status=RouteStatus.CANCELLED)
+        .filter(window.dt_q("created_at"), organization__municipality__region_id=region_id)
+        .order_by()
+        .values(muni, "status")
+        .annotate(n=Count("id"))
+    )
+    add("stages", stages, "status")
+    return dict(out)
+
+
+def merge(parts) -> dict:
+    """Add several municipalities' distributions up."""
+    total = empty()
+    for part in parts:
+        for name in FLAT:
+            for key, n in part.get(name, {}).items():
+                total[name][key] = total[name].get(key, 0) + n
+        for block, levels in part.get("deficits", {}).items():
+            mine = total["deficits"].setdefault(block, {})
+            for level, n in levels.items():
+                mine[level] = mine.get(level, 0) + n
+    return total
+
+
+def labelled(dist: dict) -> dict:
+    """The printable form: each flat distribution as [(label, count)] in a fixed order (zeros
+    included where the categories are known; combinations by count), deficits as
+    [{"block", "high", "medium", "minimal", "total"}]."""
+    out = {}
+    for name in FLAT:
+        counts = dist.get(name, {})
+        labels = LABELS.get(name, {})
+        if name in ORDER:
+            keys = list(ORDER[name]) + sorted(k for k in counts if k not in ORDER[name])
+        else:
+            keys = sorted(counts, key=lambda k: (-counts[k], k))
+        out[name] = [(labels.get(k, "не указано" if k == NOT_GIVEN else k), counts.get(k, 0)) for k in keys]
+        if name not in ("stages", "verdicts"):
+            out[name] = [(label, n) for label, n in out[name] if n or name in ORDER]
+    out["deficits"] = [
+        {
+            "block": block,
+            "high": levels.get(DeficitLevel.HIGH, 0),
+            "medium": levels.get(DeficitLevel.MEDIUM, 0),
+            "minimal": levels.get(DeficitLevel.MINIMAL, 0),
+            "total": sum(levels.values()),
+        }
+        for block, levels in sorted(dist.get("deficits", {}).items())
+    ]
+    return out

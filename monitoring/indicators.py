@@ -1,0 +1,625 @@
+"""How each indicator is computed (DOMAIN.md "Monitoring"), for one period and every scope at once.
+
+Each computation is a handful of grouped queries over the whole region (one per scope level), never
+a loop per municipality or organization. The result is a list of `Row`s that the service stores as
+`IndicatorSnapshot`s with their inputs.
+
+Counting rules, stated once:
+- "Has an ИОМ" is `HAS_IOM_RULE` / `has_iom_routes()`: a route at least submitted (not a draft, not
+  cancelled) and built on diagnostics (it has an entry attempt).
+- A route counts where it was created (`Route.organization`), an attempt where it was taken
+  (`Attempt.organization`), not at the person's current school.
+- Cumulative: everything up to the period end. For the period alone: what happened inside
+  [starts_on, ends_on]; a route by `submitted_at`, an attempt by `finalized_at` (or `finished_at`).
+  Indicators planned per year (regional events, trained teachers) count cumulatively from the start
+  of the period's year.
+- Official headcounts and organization counts come from `cnppm.ReferenceStatistic` for the year of
+  the period end (or the latest earlier year, named in the inputs); without them the value is
+  empty and the note says the denominator is missing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cnppm.choices import OrganizationKind, Role
+from cnppm.models import (
+    Municipality,
+    Organization,
+    OrganizationYearFact,
+    Person,
+    ReferenceStatistic,
+    RoleAssignment,
+    StaffTraining,
+    SupportAssignment,
+)
+from diagnostics.choices import AttemptStatus, InstrumentKind
+from diagnostics.models import Attempt
+from routes.choices import ActivityKind, ActivityOutcome, RouteStatus
+from routes.models import Route, RouteActivity
+
+from .choices import IndicatorCode, ScopeLevel
+from .numbers import percent, ratio
+
+# --- "Has an ИОМ": the one rule every report prints ---------------------------------------------
+
+HAS_IOM_STATUSES = (
+    RouteStatus.SUBMITTED,
+    RouteStatus.RETURNED,
+    RouteStatus.APPROVED,
+    RouteStatus.IN_PROGRESS,
+    RouteStatus.COMPLETING,
+    RouteStatus.COMPLETED,
+)
+
+HAS_IOM_RULE = (
+    "Педагог считается имеющим ИОМ, если его маршрут хотя бы подан на рассмотрение куратору "
+    "(не черновик и не отменён) и построен на результатах диагностики (есть входная диагностика). "
+    "ИОМ учитывается в организации, где он создан; диагностика — в организации, где её проходили."
+)
+
+SUPPORT_NORM = 200  # 1 tutor and 1 curator per 200 teachers (seed 000)
+
+# Organization kinds the "share of organizations" indicators are about.
+EDUCATION_ORG_KINDS = (OrganizationKind.SCHOOL, OrganizationKind.ADDITIONAL, OrganizationKind.VOCATIONAL)
+
+
+def has_iom_q(prefix: str = "") -> Q:
+    """The Q of `HAS_IOM_RULE` on a Route queryset (or through `prefix`, e.g. "route__")."""
+    return Q(**{f"{prefix}status__in": HAS_IOM_STATUSES, f"{prefix}entry_attempt__isnull": False})
+
+
+def has_iom_routes(qs: QuerySet | None = None) -> QuerySet:
+    return (qs if qs is not None else Route.objects.all()).filter(has_iom_q())
+
+
+# --- The period window --------------------------------------------------------------------------
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class Window:
+    """Dates a computation counts: `start` None means from the beginning (cumulative)."""
+
+    start: date | None
+    end: date
+
+    @property
+    def start_dt(self) -> datetime | None:
+        return _day_start(self.start) if self.start else None
+
+    @property
+    def end_dt(self) -> datetime:
+        """Exclusive upper bound: midnight after the last day."""
+        return _day_start(self.end + timedelta(days=1))
+
+    def dt_q(self, field_name: str) -> Q:
+        q = Q(**{f"{field_name}__lt": self.end_dt})
+        if self.start:
+            q &= Q(**{f"{field_name}__gte": self.start_dt})
+        return q
+
+    def date_q(self, field_name: str) -> Q:
+        q = Q(**{f"{field_name}__lte": self.end})
+        if self.start:
+            q &= Q(**{f"{field_name}__gte": self.start})
+        return q
+
+    def describe(self) -> str:
+        if self.start:
+            return f"с {self.start:%d.%m.%Y} по {self.end:%d.%m.%Y}"
+        return f"нарастающим итогом по {self.end:%d.%m.%Y}"
+
+
+def window_for(period, cumulative: bool) -> Window:
+    return Window(None if cumulative else period.starts_on, period.ends_on)
+
+
+def year_window_for(period, cumulative: bool) -> Window:
+    """For indicators planned per year: cumulative means from 1 January of the period's year."""
+    if cumulative:
+        return Window(date(period.ends_on.year, 1, 1), period.ends_on)
+    return Window(period.starts_on, period.ends_on)
+
+
+# --- Base querysets (scoped to a region and a window) -------------------------------------------
+
+
+def iom_routes(region_id: int, window: Window) -> QuerySet:
+    """Routes with an ИОМ (the rule above) submitted inside the window, in the region where created."""
+    return has_iom_routes().filter(
+        window.dt_q("submitted_at"), organization__municipality__region_id=region_id
+    )
+
+
+def diagnosed_attempts(region_id: int, window: Window) -> QuerySet:
+    """Final entry diagnostics (own or external) finished inside the window, where they were taken."""
+    return (
+        Attempt.objects.filter(
+            status=AttemptStatus.FINAL,
+            instrument__kind=InstrumentKind.ENTRY,
+            organization__municipality__region_id=region_id,
+        )
+        .annotate(done_at=Coalesce("finalized_at", "finished_at"))
+        .filter(window.dt_q("done_at"))
+    )
+
+
+# --- Grouped counts -----------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """A count at every scope: region, per municipality, per organization."""
+
+    region: int = 0
+    municipality: dict[int, int] = field(default_factory=dict)
+    organization: dict[int, int] = field(default_factory=dict)
+    org_municipality: dict[int, int] = field(default_factory=dict)  # organization id → municipality id
+
+
+def grouped_counts(
+    qs: QuerySet, *, org_path: str, counted: str, distinct: bool = True, org_level: bool = True
+) -> Counts:
+    """Three grouped queries: the whole region, by municipality, by organization (`org_path` leads
+    from the row to its organization, `counted` is what is counted distinctly)."""
+    agg = Count(counted, distinct=distinct)
+    c = Counts()
+    c.region = qs.aggregate(n=agg)["n"] or 0
+    muni = f"{org_path}__municipality_id"
+    for r in qs.order_by().values(muni).annotate(n=agg):
+        c.municipality[r[muni]] = r["n"]
+    if org_level:
+        org = f"{org_path}_id"
+        for r in qs.order_by().values(org, muni).annotate(n=agg):
+            c.organization[r[org]] = r["n"]
+            c.org_municipality[r[org]] = r[muni]
+    return c
+
+
+# --- The computation context --------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One value to store: the scope, numerator, denominator, value, inputs and a note."""
+
+    scope_level: str
+    municipality_id: int | None = None
+    organization_id: int | None = None
+    numerator: Decimal | int | None = None
+    denominator: Decimal | int | None = None
+    value: Decimal | int | None = None
+    inputs: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class RefStat:
+    year: int
+    teachers_total: int | None
+    school_teachers_total: int | None
+    organizations_total: int | None
+
+
+class Context:
+    """What every indicator of one computation shares: the period, the window, the municipalities
+    and the reference statistics (one query each), and counts computed once and reused."""
+
+    def __init__(self, period, cumulative: bool):
+        self.period = period
+        self.region_id = period.region_id
+        self.cumulative = cumulative
+        self.window = window_for(period, cumulative)
+        self.year_window = year_window_for(period, cumulative)
+        self.year = period.ends_on.year
+        self.municipalities: dict[int, str] = dict(
+            Municipality.objects.filter(region_id=self.region_id).order_by("name").values_list("id", "name")
+        )
+        self.refstats = self._refstats()
+        self._cache: dict[str, Counts] = {}
+
+    def _refstats(self) -> dict[int, RefStat]:
+        found: dict[int, RefStat] = {}
+        rows = (
+            ReferenceStatistic.objects.filter(municipality__region_id=self.region_id, year__lte=self.year)
+            .order_by("municipality_id", "-year")
+            .values(
+                "municipality_id",
+                "year",
+                "teachers_total",
+                "school_teachers_total",
+                "schools_total",
+                "additional_total",
+                "vocational_total",
+            )
+        )
+        for r in rows:
+            if r["municipality_id"] in found:
+                continue  # the latest year up to the period's year wins
+            org_parts = [r["schools_total"], r["additional_total"], r["vocational_total"]]
+            orgs = None if all(p is None for p in org_parts) else sum(p or 0 for p in org_parts)
+            found[r["municipality_id"]] = RefStat(
+                r["year"], r["teachers_total"], r["school_teachers_total"], orgs
+            )
+        return found
+
+    def cached(self, key: str, fn) -> Counts:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    # Counts shared by several indicators.
+    def iom_teachers(self) -> Counts:
+        return self.cached(
+            "iom_teachers",
+            lambda: grouped_counts(
+                iom_routes(self.region_id, self.window), org_path="organization", counted="teacher"
+            ),
+        )
+
+    def diagnosed(self) -> Counts:
+        return self.cached(
+            "diagnosed",
+            lambda: grouped_counts(
+                diagnosed_attempts(self.region_id, self.window), org_path="organization", counted="person"
+            ),
+        )
+
+    def official(self, attr: str) -> tuple[dict[int, int | None], int | None, list[str], list[int]]:
+        """Per municipality the official figure `attr`, the region's sum, the municipalities
+        without it, and the years the figures come from."""
+        per: dict[int, int | None] = {}
+        missing: list[str] = []
+        years: set[int] = set()
+        for mid, name in self.municipalities.items():
+            stat = self.refstats.get(mid)
+            value = getattr(stat, attr) if stat else None
+            per[mid] = value
+            if value is None:
+                missing.append(name)
+            else:
+                years.add(stat.year)
+        present = [v for v in per.values() if v is not None]
+        return per, (sum(present) if present else None), missing, sorted(years)
+
+
+def _missing_note(what: str, year: int, missing: list[str], total: int) -> str:
+    if not missing:
+        return ""
+    if len(missing) == total:
+        return f"Знаменатель не введён: нет справочных данных «{what}» за {year} год."
+    return f"Нет справочных данных «{what}» за {year} год по {len(missing)} МО: {', '.join(missing[:10])}" + (
+        "…" if len(missing) > 10 else ""
+    )
+
+
+def _share_rows(ctx: Context, num: Counts, den_attr: str, den_label: str, *, extra_inputs=None) -> list[Row]:
+    """Region and municipality rows of a share whose denominator is an official figure."""
+    per, region_den, missing, years = ctx.official(den_attr)
+    region_inputs = {"denominator_years": years, "missing_denominator": missing}
+    if extra_inputs:
+        region_inputs.update(extra_inputs)
+    rows = [
+        Row(
+            ScopeLevel.REGION,
+            numerator=num.region,
+            denominator=region_den,
+            value=percent(num.region, region_den),
+            inputs=region_inputs,
+            note=_missing_note(den_label, ctx.year, missing, len(ctx.municipalities)),
+        )
+    ]
+    for mid in ctx.municipalities:
+        n, d = num.municipality.get(mid, 0), per[mid]
+        stat = ctx.refstats.get(mid)
+        rows.append(
+            Row(
+                ScopeLevel.MUNICIPALITY,
+                municipality_id=mid,
+                numerator=n,
+                denominator=d,
+                value=percent(n, d),
+                inputs={"denominator_year": stat.year if stat else None},
+                note=""
+                if d
+                else f"Знаменатель не введён: нет справочных данных «{den_label}» за {ctx.year} год.",
+            )
+        )
+    return rows
+
+
+# --- The indicators -----------------------------------------------------------------------------
+
+
+def compute_f2(ctx: Context) -> list[Row]:
+    """F2 = B2 / C2 · 100: teachers with an ИОМ among teachers who took diagnostics."""
+    b, c = ctx.iom_teachers(), ctx.diagnosed()
+
+    def row(level, n, d, mid=None, oid=None):
+        return Row(
+            level,
+            municipality_id=mid,
+            organization_id=oid,
+            numerator=n,
+            denominator=d,
+            value=percent(n, d),
+            inputs={"B2": n, "C2": d},
+            note="" if d else "Нет педагогов, прошедших диагностику: знаменатель C₂ равен нулю.",
+        )
+
+    rows = [row(ScopeLevel.REGION, b.region, c.region)]
+    rows += [
+        row(ScopeLevel.MUNICIPALITY, b.municipality.get(m, 0), c.municipality.get(m, 0), m)
+        for m in ctx.municipalities
+    ]
+    org_munis = {**c.org_municipality, **b.org_municipality}
+    for oid in sorted(org_munis):
+        rows.append(
+            row(
+                ScopeLevel.ORGANIZATION,
+                b.organization.get(oid, 0),
+                c.organization.get(oid, 0),
+                org_munis[oid],
+                oid,
+            )
+        )
+    return rows
+
+
+def compute_iom_share(ctx: Context) -> list[Row]:
+    """Teachers with an ИОМ against the official number of teachers."""
+    return _share_rows(ctx, ctx.iom_teachers(), "teachers_total", "педагогов всего")
+
+
+def compute_org_coverage(ctx: Context) -> list[Row]:
+    """Organizations where at least one ИОМ was created, against the official number of organizations."""
+    num = ctx.cached(
+        "iom_orgs",
+        lambda: grouped_counts(
+            iom_routes(ctx.region_id, ctx.window),
+            org_path="organization",
+            counted="organization",
+            org_level=False,
+        ),
+    )
+    return _share_rows(ctx, num, "organizations_total", "число организаций")
+
+
+def compute_support_pool(ctx: Context) -> list[Row]:
+    """The pool of tutors and curators by kind, and teachers per tutor / per curator against the norm."""
+    end_dt = ctx.window.end_dt
+    region_roles = RoleAssignment.objects.filter(
+        role__in=(Role.TUTOR, Role.CURATOR),
+        person__organization__municipality__region_id=ctx.region_id,
+        created_at__lt=end_dt,
+    )
+    by_kind: dict[str, dict[str, int]] = {Role.TUTOR: {}, Role.CURATOR: {}}
+    for r in (
+        region_roles.order_by().values("role", "support_kind").annotate(n=Count("person", distinct=True))
+    ):
+        by_kind[r["role"]][r["support_kind"] or "unknown"] = r["n"]
+    per_role = {
+        r["role"]: r["n"]
+        for r in region_roles.order_by().values("role").annotate(n=Count("person", distinct=True))
+    }
+    pool = region_roles.aggregate(n=Count("person", distinct=True))["n"] or 0
+    per, teachers, missing, years = ctx.official("teachers_total")
+
+    def load(teachers_n, tutors, curators):
+        per_tutor, per_curator = ratio(teachers_n, tutors), ratio(teachers_n, curators)
+        return {
+            "teachers_total": teachers_n,
+            "tutors": tutors,
+            "curators": curators,
+            "teachers_per_tutor": str(per_tutor) if per_tutor is not None else None,
+            "teachers_per_curator": str(per_curator) if per_curator is not None else None,
+            "norm": SUPPORT_NORM,
+            "tutors_needed": math.ceil(teachers_n / SUPPORT_NORM) if teachers_n else None,
+            "curators_needed": math.ceil(teachers_n / SUPPORT_NORM) if teachers_n else None,
+            "over_norm": any(v is not None and v > SUPPORT_NORM for v in (per_tutor, per_curator)),
+        }
+
+    tutors, curators = per_role.get(Role.TUTOR, 0), per_role.get(Role.CURATOR, 0)
+    inputs = load(teachers, tutors, curators) | {
+        "tutors_by_kind": by_kind[Role.TUTOR],
+        "curators_by_kind": by_kind[Role.CURATOR],
+    }
+    rows = [
+        Row(
+            ScopeLevel.REGION,
+            numerator=pool,
+            value=pool,
+            inputs=inputs,
+            note=_missing_note("педагогов всего", ctx.year, missing, len(ctx.municipalities)),
+        )
+    ]
+    # Per municipality: supporters actively assigned to participants of the municipality at the period end.
+    active = SupportAssignment.objects.filter(
+        role__in=(Role.TUTOR, Role.CURATOR),
+        person__organization__municipality__region_id=ctx.region_id,
+        started_at__lt=end_dt,
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end_dt))
+    muni_role: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in (
+        active.order_by()
+        .values("person__organization__municipality_id", "role")
+        .annotate(n=Count("supporter", distinct=True))
+    ):
+        muni_role[r["person__organization__municipality_id"]][r["role"]] = r["n"]
+    muni_pool = {
+        r["person__organization__municipality_id"]: r["n"]
+        for r in active.order_by()
+        .values("person__organization__municipality_id")
+        .annotate(n=Count("supporter", distinct=True))
+    }
+    for mid in ctx.municipalities:
+        t, c = muni_role[mid].get(Role.TUTOR, 0), muni_role[mid].get(Role.CURATOR, 0)
+        n = muni_pool.get(mid, 0)
+        rows.append(
+            Row(
+                ScopeLevel.MUNICIPALITY,
+                municipality_id=mid,
+                numerator=n,
+                value=n,
+                inputs=load(per[mid], t, c),
+            )
+        )
+    return rows
+
+
+def compute_staff_fed_trained(ctx: Context) -> list[Row]:
+    """Centre staff trained by the Federal coordinator, against all Centre staff."""
+    staff = Person.objects.filter(
+        organization__kind=OrganizationKind.CENTRE, organization__municipality__region_id=ctx.region_id
+    )
+    trained_ids = StaffTraining.objects.filter(
+        ctx.window.date_q("ends_on"), by_federal_coordinator=True
+    ).values("person_id")
+    agg = staff.aggregate(total=Count("id"), trained=Count("id", filter=Q(id__in=trained_ids)))
+    return [
+        Row(
+            ScopeLevel.REGION,
+            numerator=agg["trained"],
+            denominator=agg["total"],
+            value=percent(agg["trained"], agg["total"]),
+            inputs={"staff": agg["total"], "trained": agg["trained"]},
+            note=""
+            if agg["total"]
+            else "В организациях вида «ЦНППМ» нет сотрудников: знаменатель равен нулю.",
+        )
+    ]
+
+
+def compute_regional_events(ctx: Context) -> list[Row]:
+    """Regional events held by the Centre (counted from 1 January of the period's year when cumulative)."""
+    from .models import RegionalEvent
+
+    events = list(
+        RegionalEvent.objects.filter(ctx.year_window.date_q("held_on"), region_id=ctx.region_id)
+        .order_by("held_on", "id")
+        .values("title", "kind", "held_on", "participants", "organizer")
+    )
+    listed = [{**e, "held_on": e["held_on"].isoformat()} for e in events]
+    return [
+        Row(
+            ScopeLevel.REGION,
+            numerator=len(events),
+            value=len(events),
+            inputs={"events": listed, "participants": sum(e["participants"] for e in events)},
+        )
+    ]
+
+
+def _org_fact_rows(ctx: Context, flag: str) -> list[Row]:
+    facts = OrganizationYearFact.objects.filter(
+        year=ctx.year,
+        organization__municipality__region_id=ctx.region_id,
+        organization__kind__in=EDUCATION_ORG_KINDS,
+        **{flag: True},
+    )
+    num = grouped_counts(facts, org_path="organization", counted="organization", org_level=False)
+    names = list(
+        facts.order_by("organization__short_name").values_list("organization__short_name", flat=True)
+    )
+    return _share_rows(
+        ctx, num, "organizations_total", "число организаций", extra_inputs={"organizations": names}
+    )
+
+
+def compute_mgmt_teams(ctx: Context) -> list[Row]:
+    """Organizations whose management teams took qualification programmes in the year."""
+    return _org_fact_rows(ctx, "management_team_trained")
+
+
+def compute_mentoring(ctx: Context) -> list[Row]:
+    """Organizations implementing the target mentoring model in the year."""
+    return _org_fact_rows(ctx, "implements_mentoring")
+
+
+def compute_teachers_trained(ctx: Context) -> list[Row]:
+    """School teachers who completed a qualification course (a training record, or a qualification /
+    retraining activity of their route marked done), against the official number of school teachers.
+    Counted at the teacher's current school: training records carry no organization."""
+    w = ctx.year_window
+    by_training = StaffTraining.objects.filter(w.date_q("ends_on"), is_qualification_programme=True).values(
+        "person_id"
+    )
+    by_route = RouteActivity.objects.filter(
+        w.date_q("ends_on"),
+        kind__in=(ActivityKind.QUALIFICATION, ActivityKind.RETRAINING),
+        outcome=ActivityOutcome.DONE,
+    ).values("route__teacher_id")
+    people = Person.objects.filter(
+        organization__kind=OrganizationKind.SCHOOL, organization__municipality__region_id=ctx.region_id
+    ).filter(Q(id__in=by_training) | Q(id__in=by_route))
+    num = grouped_counts(people, org_path="organization", counted="id", org_level=False)
+    return _share_rows(ctx, num, "school_teachers_total", "учителей школ")
+
+
+@dataclass(frozen=True)
+class Spec:
+    code: str
+    compute: object
+    levels: tuple[str, ...]
+    per_year: bool = False  # cumulative from 1 January (planned per year)
+
+
+SPECS: dict[str, Spec] = {
+    IndicatorCode.F2: Spec(
+        IndicatorCode.F2, compute_f2, (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY, ScopeLevel.ORGANIZATION)
+    ),
+    IndicatorCode.IOM_SHARE: Spec(
+        IndicatorCode.IOM_SHARE, compute_iom_share, (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY)
+    ),
+    IndicatorCode.ORG_COVERAGE: Spec(
+        IndicatorCode.ORG_COVERAGE, compute_org_coverage, (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY)
+    ),
+    IndicatorCode.SUPPORT_POOL: Spec(
+        IndicatorCode.SUPPORT_POOL, compute_support_pool, (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY)
+    ),
+    IndicatorCode.STAFF_FED_TRAINED: Spec(
+        IndicatorCode.STAFF_FED_TRAINED, compute_staff_fed_trained, (ScopeLevel.REGION,)
+    ),
+    IndicatorCode.REGIONAL_EVENTS: Spec(
+        IndicatorCode.REGIONAL_EVENTS, compute_regional_events, (ScopeLevel.REGION,), per_year=True
+    ),
+    IndicatorCode.MGMT_TEAMS: Spec(
+        IndicatorCode.MGMT_TEAMS, compute_mgmt_teams, (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY)
+    ),
+    IndicatorCode.MENTORING: Spec(
+        IndicatorCode.MENTORING, compute_mentoring, (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY)
+    ),
+    IndicatorCode.TEACHERS_TRAINED: Spec(
+        IndicatorCode.TEACHERS_TRAINED,
+        compute_teachers_trained,
+        (ScopeLevel.REGION, ScopeLevel.MUNICIPALITY),
+        per_year=True,
+    ),
+}
+
+
+def compute_all(period, cumulative: bool, *, progress=None) -> dict[str, list[Row]]:
+    """Every indicator for a period, for all scopes; `progress(done, total)` is called after each."""
+    ctx = Context(period, cumulative)
+    out: dict[str, list[Row]] = {}
+    for i, (code, spec) in enumerate(SPECS.items(), 1):
+        out[code] = spec.compute(ctx)
+        if progress:
+            progress(i, len(SPECS))
+    return out
+
+
+def organizations_in(region_id: int) -> QuerySet:
+    return Organization.objects.filter(municipality__region_id=region_id)

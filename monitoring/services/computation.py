@@ -1,0 +1,234 @@
+"""Periods and the computation of indicators: `period_get_or_create(code)`, closing and reopening a
+period (event rows), requesting a computation (a Celery task after commit) and executing it
+(snapshots of every indicator, for all scopes, cumulative and for the period alone)."""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from cnppm.models import Region
+from cnppm.services import DomainError, event_record
+
+from ..choices import PeriodKind, RunStatus
+from ..models import ComputationRun, IndicatorDefinition, IndicatorSnapshot, Period
+
+PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>Q[1-4]|H[12]|W[12]))?$")
+PERIOD_HELP = "Код периода: 2024 (год), 2024-Q2 (квартал), 2024-H1 (полугодие), 2024-W1 (волна январь–апрель), 2024-W2 (волна сентябрь–декабрь)."
+
+
+def parse_period_code(code: str) -> tuple[str, date, date]:
+    """'2022-Q2' → (kind, starts_on, ends_on). Raises DomainError with the accepted forms."""
+    m = PERIOD_RE.match((code or "").strip().upper())
+    if not m:
+        raise DomainError(f"Неверный код периода «{code}». {PERIOD_HELP}")
+    year = int(m["year"])
+    if not 2000 <= year <= 2100:
+        raise DomainError(f"Неверный год периода «{code}».")
+    part = m["part"]
+
+    def months(first: int, last: int) -> tuple[date, date]:
+        return date(year, first, 1), date(year, last, monthrange(year, last)[1])
+
+    if part is None:
+        return (PeriodKind.YEAR, *months(1, 12))
+    n = int(part[1])
+    if part[0] == "Q":
+        return (PeriodKind.QUARTER, *months(3 * n - 2, 3 * n))
+    if part[0] == "H":
+        return (PeriodKind.HALF_YEAR, *(months(1, 6) if n == 1 else months(7, 12)))
+    return (PeriodKind.WAVE, *(months(1, 4) if n == 1 else months(9, 12)))
+
+
+def normalize_code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def default_region() -> Region:
+    region = Region.objects.order_by("id").first()
+    if region is None:
+        raise DomainError("В системе не заведён регион.")
+    return region
+
+
+def period_get_or_create(code: str, *, region: Region | None = None) -> Period:
+    """The period with this code in the region (the only region by default), created on demand."""
+    kind, starts_on, ends_on = parse_period_code(code)
+    region = region or default_region()
+    period, _ = Period.objects.get_or_create(
+        region=region,
+        code=normalize_code(code),
+        defaults={"kind": kind, "starts_on": starts_on, "ends_on": ends_on},
+    )
+    return period
+
+
+def current_period_codes(today: date | None = None) -> list[str]:
+    """The periods that contain today: the quarter, the half-year, the year, and the wave if any."""
+    today = today or timezone.localdate()
+    codes = [
+        f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+        f"{today.year}-H{1 if today.month <= 6 else 2}",
+        str(today.year),
+    ]
+    if today.month <= 4:
+        codes.append(f"{today.year}-W1")
+    elif today.month >= 9:
+        codes.append(f"{today.year}-W2")
+    return codes
+
+
+@transaction.atomic
+def period_close(*, actor, period: Period, comment: str = "") -> Period:
+    """Close a period: its snapshots become final (reports read them; recomputation is refused)."""
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.is_closed:
+        raise DomainError(f"Период {period.code} уже закрыт.")
+    if not period.snapshots.exists():
+        raise DomainError(f"Период {period.code} ещё не рассчитан: сначала выполните расчёт показателей.")
+    period.is_closed = True
+    period.save(update_fields=["is_closed"])
+    event_record(
+        actor=actor,
+        target=period,
+        verb="period_closed",
+        field="is_closed",
+        old=False,
+        new=True,
+        comment=comment,
+    )
+    return period
+
+
+@transaction.atomic
+def period_reopen(*, actor, period: Period, reason: str) -> Period:
+    """Reopen a closed period so that it may be recomputed; the reason is required and recorded."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Укажите причину, по которой период открывается для пересчёта.")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if not period.is_closed:
+        raise DomainError(f"Период {period.code} не закрыт.")
+    period.is_closed = False
+    period.save(update_fields=["is_closed"])
+    event_record(
+        actor=actor,
+        target=period,
+        verb="period_reopened",
+        field="is_closed",
+        old=True,
+        new=False,
+        comment=reason,
+    )
+    return period
+
+
+@transaction.atomic
+def computation_request(*, actor, period: Period, enqueue: bool = True) -> ComputationRun:
+    """Queue a computation of all indicators for the period (the Celery task starts after commit;
+    with `enqueue=False` the caller runs `computation_execute` itself, as the shell command does).
+    Refused for a closed period, and while another computation of it is queued or running."""
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.is_closed:
+        raise DomainError(
+            f"Период {period.code} закрыт: его значения окончательные. Чтобы пересчитать, сначала откройте период."
+        )
+    if period.runs.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
+        raise DomainError(f"Расчёт за период {period.code} уже выполняется. Дождитесь его окончания.")
+    run = ComputationRun.objects.create(
+        period=period, requested_by=actor if getattr(actor, "pk", None) else None
+    )
+    event_record(actor=actor, target=run, verb="computation_requested", new=period.code)
+
+    if enqueue:
+        from ..tasks import compute_period
+
+        transaction.on_commit(lambda: compute_period.delay(run.pk))
+    return run
+
+
+def computation_execute(*, run_id: int) -> ComputationRun:
+    """Compute every indicator for the run's period, cumulative and for the period alone, for all
+    scopes; replace the period's snapshots in one transaction; record progress and the outcome."""
+    from ..indicators import compute_all, window_for
+
+    run = ComputationRun.objects.select_related("period").get(pk=run_id)
+    period = run.period
+    if period.is_closed:
+        ComputationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error="Период закрыт: пересчёт не выполняется.",
+        )
+        run.refresh_from_db()
+        return run
+    ComputationRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0
+    )
+    try:
+        definitions = dict(IndicatorDefinition.objects.values_list("code", "id"))
+        computed = {}
+        steps = 2
+
+        for step, cumulative in enumerate((True, False)):
+
+            def progress(done, total, step=step):
+                ComputationRun.objects.filter(pk=run.pk).update(
+                    progress=int(100 * (step * total + done) / (steps * total)) - 1
+                )
+
+            computed[cumulative] = compute_all(period, cumulative, progress=progress)
+        from ..distributions import compute_by_municipality, merge
+
+        dists = {c: compute_by_municipality(period.region_id, window_for(period, c)) for c in (True, False)}
+        snapshots = []
+        for cumulative, by_code in computed.items():
+            for code, rows in by_code.items():
+                if code not in definitions:
+                    continue
+                for row in rows:
+                    inputs = dict(row.inputs)
+                    if code == "F2" and row.scope_level == "region":
+                        per_muni = dists[cumulative]
+                        inputs["distributions"] = {
+                            "region": merge(per_muni.values()),
+                            "by_municipality": {str(k): v for k, v in per_muni.items() if k is not None},
+                        }
+                    snapshots.append(
+                        IndicatorSnapshot(
+                            run=run,
+                            period=period,
+                            indicator_id=definitions[code],
+                            cumulative=cumulative,
+                            scope_level=row.scope_level,
+                            municipality_id=row.municipality_id,
+                            organization_id=row.organization_id,
+                            numerator=row.numerator,
+                            denominator=row.denominator,
+                            value=row.value,
+                            inputs=inputs,
+                            note=row.note[:500],
+                        )
+                    )
+        with transaction.atomic():
+            locked = Period.objects.select_for_update().get(pk=period.pk)
+            if locked.is_closed:
+                raise DomainError("Период закрыт во время расчёта: значения не изменены.")
+            IndicatorSnapshot.objects.filter(period=period).delete()
+            IndicatorSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+            ComputationRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.DONE, progress=100, finished_at=timezone.now()
+            )
+    except Exception as exc:  # the run records the failure; the task does not retry a broken computation
+        message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        ComputationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), error=message[:2000]
+        )
+        if not isinstance(exc, DomainError):
+            raise
+    run.refresh_from_db()
+    return run
