@@ -342,3 +342,22 @@ def person_rows(user) -> QuerySet:
     if Role.MINISTRY in scope.roles and not sees_person_lists(user):
         return Person.objects.none()
     return people(user)
+
+
+# --- Monitoring reports -------------------------------------------------------------------------
+
+
+def report_run_q(user) -> Q:
+    """Report runs (monitoring.ReportRun) the user may see and download: operators, regional
+    methodists and the ministry every report of their region; a municipal methodist the reports
+    made for their own municipality (the municipal letter). Nobody else."""
+    scope = scope_of(user)
+    q = Q(pk__in=[])
+    region_ids = set(scope.region_ids)
+    if Role.MINISTRY in scope.roles:
+        region_ids |= set(scope.aggregate_region_ids)
+    if region_ids:
+        q |= Q(period__region_id__in=region_ids)
+    if Role.MUNICIPAL_METHODIST in scope.roles and scope.municipality_ids:
+        q |= Q(municipality_id__in=scope.municipality_ids)
+    return q

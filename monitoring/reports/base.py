@@ -1,0 +1,270 @@
+"""The report framework (STYLE.md §9): a report is a class with its kind, title, who may see it, the
+period (and comparison period) and scope it takes, `build_context()` computed from the database, and
+two renderings: `render_pdf()` (WeasyPrint, SVG charts inline) and `render_xlsx()` (openpyxl).
+
+A report's context is plain data: `tables` (a list of `Table`: columns, rows and a total row computed
+from the rows), `statements` (sentences in words: the highest and lowest coverage, a missing
+denominator) and `charts` (SVG strings). The XLSX writes every table on its own sheet; the PDF template
+of each report lays the same data out as the seed document does.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cnppm import access
+from cnppm.choices import Role
+from cnppm.services import DomainError
+
+from ..numbers import fmt
+
+MISSING = "нет данных"
+
+REGION_REPORT_ROLES = frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MINISTRY})
+
+
+@dataclass
+class Table:
+    """One table of a report. Cells are raw values: int (a count), Decimal (a share, already rounded;
+    printed with as many decimals as it carries), str (text, or a statement that a figure is missing),
+    None (no figure: printed as a dash)."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    total: list | None = None
+    note: str = ""
+    sheet: str = ""
+
+    @property
+    def display_rows(self) -> list[list[dict]]:
+        return [[_cell(v) for v in row] for row in self.rows]
+
+    @property
+    def display_total(self) -> list[dict] | None:
+        return None if self.total is None else [_cell(v) for v in self.total]
+
+    @property
+    def sheet_name(self) -> str:
+        name = self.sheet or self.title
+        for ch in "[]:*?/\\":
+            name = name.replace(ch, " ")
+        return name[:31]
+
+
+def _cell(value) -> dict:
+    return {
+        "text": cell_text(value),
+        "num": isinstance(value, int | Decimal | float) and not isinstance(value, bool),
+    }
+
+
+def cell_text(value) -> str:
+    """How a cell is printed in the PDF: Russian number notation, a dash for no figure."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, int):
+        return fmt(value, 0)
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return fmt(value, places)
+    if isinstance(value, float):
+        return fmt(value, 1)
+    return str(value)
+
+
+class Report:
+    """Base class. Subclasses set the attributes and implement `compute()`."""
+
+    kind: str = ""
+    title: str = ""
+    template_name: str = ""
+    # Roles that may request and download this report; the scope check narrows further.
+    roles: frozenset[str] = REGION_REPORT_ROLES
+    requires_municipality: bool = False
+    accepts_municipality: bool = False
+    requires_comparison: bool = False
+    # Whether the rendered file lists people (downloads are then logged as a personal-data export).
+    has_personal_data: bool = False
+    # Percent places of this report (one unless the seed document shows two).
+    places: int = 1
+
+    def __init__(self, *, period, municipality=None, compare_with=None):
+        self.period = period
+        self.municipality = municipality
+        self.compare_with = compare_with
+        self.validate()
+
+    # --- who may see it -----------------------------------------------------------------------
+
+    @classmethod
+    def role_allows(cls, user) -> bool:
+        return access.has_role(user, *cls.roles)
+
+    def scope_allows(self, user) -> bool:
+        """Region roles and the ministry: reports of their region; a municipal methodist: the reports
+        of their own municipality (only those that take a municipality)."""
+        if not self.role_allows(user):
+            return False
+        scope = access.scope_of(user)
+        region_id = self.period.region_id
+        if region_id in scope.aggregate_region_ids and (
+            scope.roles & REGION_REPORT_ROLES or getattr(user, "is_superuser", False)
+        ):
+            return True
+        if getattr(user, "is_superuser", False):
+            return True
+        if self.municipality is not None and Role.MUNICIPAL_METHODIST in scope.roles:
+            return self.municipality.pk in scope.municipality_ids
+        return False
+
+    # --- what it takes ------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        if self.requires_municipality and self.municipality is None:
+            raise DomainError("Для этого отчёта выберите муниципалитет.")
+        if not (self.requires_municipality or self.accepts_municipality):
+            self.municipality = None
+        if self.municipality is not None and self.municipality.region_id != self.period.region_id:
+            raise DomainError("Муниципалитет не относится к региону периода.")
+        if self.requires_comparison:
+            if self.compare_with is None:
+                raise DomainError("Для сравнения выберите предыдущий период.")
+            if self.compare_with.region_id != self.period.region_id:
+                raise DomainError("Периоды сравнения относятся к разным регионам.")
+            if self.compare_with.ends_on >= self.period.ends_on:
+                raise DomainError("Период для сравнения должен заканчиваться раньше отчётного периода.")
+        else:
+            self.compare_with = None
+
+    # --- content ------------------------------------------------------------------------------
+
+    def compute(self) -> dict:
+        raise NotImplementedError
+
+    def build_context(self) -> dict:
+        from .figures import Source, has_iom_rule_text
+
+        self.source = Source(self.period)
+
+        context = {
+            "report": self,
+            "title": self.title,
+            "period": self.period,
+            "compare_with": self.compare_with,
+            "municipality": self.municipality,
+            "region": self.period.region,
+            "generated_at": timezone.localtime(),
+            "rule": has_iom_rule_text(),
+            "statements": [],
+            "tables": [],
+            "charts": {},
+            "source_note": self.source.note(),
+        }
+        context.update(self.compute())
+        context["table"] = {t.key: t for t in context["tables"]}
+        return context
+
+    # --- renderings ---------------------------------------------------------------------------
+
+    def render(self, fmt_: str) -> bytes:
+        if fmt_ == "pdf":
+            return self.render_pdf()
+        if fmt_ == "xlsx":
+            return self.render_xlsx()
+        raise DomainError(f"Неизвестный формат отчёта: {fmt_}")
+
+    def render_html(self, context: dict | None = None) -> str:
+        context = context or self.build_context()
+        return render_to_string(self.template_name, context)
+
+    def render_pdf(self, context: dict | None = None) -> bytes:
+        from weasyprint import HTML
+
+        return HTML(string=self.render_html(context)).write_pdf()
+
+    def render_xlsx(self, context: dict | None = None) -> bytes:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+
+        context = context or self.build_context()
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Сводка"
+        bold = Font(bold=True)
+        ws.append([context["title"]])
+        ws["A1"].font = Font(bold=True, size=13)
+        ws.append(["Регион", str(context["region"])])
+        ws.append(["Период", period_label(self.period)])
+        if self.compare_with:
+            ws.append(["Сравнение с периодом", period_label(self.compare_with)])
+        if self.municipality:
+            ws.append(["Муниципалитет", str(self.municipality)])
+        ws.append(["Сформирован", context["generated_at"].strftime("%d.%m.%Y %H:%M")])
+        ws.append(["Правило учёта ИОМ", context["rule"]])
+        ws.append(["Источник данных", context["source_note"]])
+        ws.append([])
+        for statement in context["statements"]:
+            ws.append([statement])
+        ws.column_dimensions["A"].width = 28
+        ws.column_dimensions["B"].width = 100
+        for row in ws.iter_rows(min_row=2, max_col=2):
+            row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        used = {"Сводка"}
+        for table in context["tables"]:
+            name = table.sheet_name
+            n = 2
+            while name in used:
+                name = f"{table.sheet_name[:28]} {n}"
+                n += 1
+            used.add(name)
+            sheet = wb.create_sheet(name)
+            sheet.append([table.title])
+            sheet["A1"].font = bold
+            sheet.append(table.columns)
+            for c in sheet[2]:
+                c.font = bold
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+            for row in table.rows:
+                sheet.append([xlsx_value(v) for v in row])
+            if table.total is not None:
+                sheet.append([xlsx_value(v) for v in table.total])
+                for c in sheet[sheet.max_row]:
+                    c.font = bold
+            if table.note:
+                sheet.append([])
+                sheet.append([table.note])
+            sheet.column_dimensions["A"].width = 8 if table.columns and table.columns[0] == "№" else 40
+            for letter in "BCDEFGH":
+                sheet.column_dimensions[letter].width = 22
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    def filename(self, fmt_: str) -> str:
+        parts = [self.kind, self.period.code]
+        if self.compare_with:
+            parts.append(f"vs-{self.compare_with.code}")
+        if self.municipality:
+            parts.append(self.municipality.code)
+        return "_".join(parts) + f".{fmt_}"
+
+
+def xlsx_value(value):
+    """Numbers stay numbers in the XLSX (a share 34,5 is the number 34.5); no figure is an empty cell."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def period_label(period) -> str:
+    return f"{period.code} ({period.starts_on:%d.%m.%Y} – {period.ends_on:%d.%m.%Y})"

@@ -1,0 +1,227 @@
+"""The figures the reports print, read through the monitoring's own computation so that a report and
+the dashboards never disagree:
+
+- indicator values come from `monitoring.indicators` (`SPECS[code].compute`): for a closed period the
+  stored snapshots (`IndicatorSnapshot`, cumulative) are read, so its report does not change when data
+  changes later; for an open period the indicators are computed from live data at rendering time;
+- distributions come from `monitoring.distributions` (stored with the F2 region snapshot for a closed
+  period; computed live otherwise);
+- a few supporting lists the snapshots do not hold (names of trained staff, school names, diagnostics
+  statistics per competence) are grouped queries here.
+
+"Has an ИОМ" is `monitoring.indicators.HAS_IOM_RULE`, printed on every report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, Min
+
+from cnppm.choices import OrganizationKind
+from cnppm.models import Municipality, Organization, Person, StaffTraining
+
+
+def has_iom_rule_text() -> str:
+    from monitoring.indicators import HAS_IOM_RULE
+
+    return HAS_IOM_RULE
+
+
+@dataclass
+class Value:
+    """One indicator value at one scope (a stored snapshot or a live computation, same shape)."""
+
+    scope_level: str
+    municipality_id: int | None = None
+    organization_id: int | None = None
+    numerator: Decimal | int | None = None
+    denominator: Decimal | int | None = None
+    value: Decimal | int | None = None
+    inputs: dict = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def num(self) -> int | None:
+        return None if self.numerator is None else int(self.numerator)
+
+    @property
+    def den(self) -> int | None:
+        return None if self.denominator is None else int(self.denominator)
+
+
+class Source:
+    """The indicator values of one period (cumulative), read once per indicator."""
+
+    def __init__(self, period):
+        self.period = period
+        self._ctx = None
+        self._cache: dict[str, list[Value]] = {}
+        self.stored = False
+        self.missing_snapshots = False
+        if period.is_closed:
+            from monitoring.models import IndicatorSnapshot
+
+            self.stored = IndicatorSnapshot.objects.filter(period=period, cumulative=True).exists()
+            self.missing_snapshots = not self.stored
+
+    def _context(self):
+        if self._ctx is None:
+            from monitoring.indicators import Context
+
+            self._ctx = Context(self.period, True)
+        return self._ctx
+
+    def values(self, code: str) -> list[Value]:
+        if code not in self._cache:
+            if self.stored:
+                from monitoring.models import IndicatorSnapshot
+
+                rows = IndicatorSnapshot.objects.filter(
+                    period=self.period, indicator__code=code, cumulative=True
+                ).values(
+                    "scope_level",
+                    "municipality_id",
+                    "organization_id",
+                    "numerator",
+                    "denominator",
+                    "value",
+                    "inputs",
+                    "note",
+                )
+                self._cache[code] = [Value(**r) for r in rows]
+            else:
+                from monitoring.indicators import SPECS
+
+                self._cache[code] = [
+                    Value(
+                        r.scope_level,
+                        r.municipality_id,
+                        r.organization_id,
+                        r.numerator,
+                        r.denominator,
+                        r.value,
+                        r.inputs,
+                        r.note,
+                    )
+                    for r in SPECS[code].compute(self._context())
+                ]
+        return self._cache[code]
+
+    def region(self, code: str) -> Value:
+        for v in self.values(code):
+            if v.scope_level == "region":
+                return v
+        return Value("region", note="Значение не рассчитано.")
+
+    def by_municipality(self, code: str) -> dict[int, Value]:
+        return {v.municipality_id: v for v in self.values(code) if v.scope_level == "municipality"}
+
+    def by_organization(self, code: str, municipality_id: int | None = None) -> dict[int, Value]:
+        return {
+            v.organization_id: v
+            for v in self.values(code)
+            if v.scope_level == "organization"
+            and (municipality_id is None or v.municipality_id == municipality_id)
+        }
+
+    def distributions(self, municipality_id: int | None = None) -> dict:
+        """The printable distributions (monitoring.distributions.labelled shape) of the region or of
+        one municipality."""
+        from monitoring import distributions as dist
+
+        if self.stored:
+            stored = self.region("F2").inputs.get("distributions") or {}
+            if municipality_id is None:
+                raw = stored.get("region") or dist.empty()
+            else:
+                raw = (stored.get("by_municipality") or {}).get(str(municipality_id)) or dist.empty()
+        else:
+            from monitoring.indicators import window_for
+
+            per = dist.compute_by_municipality(self.period.region_id, window_for(self.period, True))
+            raw = (
+                dist.merge(per.values())
+                if municipality_id is None
+                else per.get(municipality_id, dist.empty())
+            )
+        return dist.labelled(raw)
+
+    def note(self) -> str:
+        if self.stored:
+            return (
+                "Период закрыт: показатели взяты из сохранённого расчёта и не меняются при последующих "
+                "изменениях данных."
+            )
+        if self.missing_snapshots:
+            return (
+                "Период закрыт, но сохранённого расчёта показателей нет: показатели рассчитаны по текущим "
+                "данным портала на момент формирования отчёта."
+            )
+        return "Период открыт: показатели рассчитаны по данным портала на момент формирования отчёта."
+
+
+def municipality_names(region_id: int) -> list[dict]:
+    return list(
+        Municipality.objects.filter(region_id=region_id).order_by("name").values("id", "name", "code")
+    )
+
+
+def organization_names(ids) -> dict[int, dict]:
+    return {
+        o["id"]: o
+        for o in Organization.objects.filter(id__in=list(ids)).values(
+            "id", "short_name", "low_results", "kind"
+        )
+    }
+
+
+def staff_trained(period) -> list[dict]:
+    """Centre staff trained by the Federal coordinator up to the period end, with their programmes
+    (the supporting list of indicator 2 of the quarterly form; it names people)."""
+    trainings = (
+        StaffTraining.objects.filter(
+            person__organization__kind=OrganizationKind.CENTRE,
+            person__organization__municipality__region_id=period.region_id,
+            by_federal_coordinator=True,
+            ends_on__lte=period.ends_on,
+        )
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "person_id", "starts_on")
+    )
+    people: dict[int, dict] = {}
+    for t in trainings:
+        entry = people.setdefault(
+            t.person_id, {"name": t.person.full_name, "position": t.person.position, "programmes": []}
+        )
+        entry["programmes"].append(
+            f"«{t.programme}» ({t.hours} ч., {t.starts_on:%d.%m.%Y}–{t.ends_on:%d.%m.%Y})"
+        )
+    return list(people.values())
+
+
+def diagnostics_statistics(period) -> list[dict]:
+    """Per competence block: participants, mean, min, max % of the final entry diagnostics taken up
+    to the period end in the region (seed 000: ICT 746 people, mean 66.2 %, max 94 %, min 7 %)."""
+    from diagnostics.models import BlockResult
+    from monitoring.indicators import diagnosed_attempts, window_for
+
+    attempts = diagnosed_attempts(period.region_id, window_for(period, True)).values("id")
+    return list(
+        BlockResult.objects.filter(attempt_id__in=attempts, block__is_scored=True)
+        .values("block_id", "block__name", "block__order")
+        .annotate(
+            participants=Count("attempt__person_id", distinct=True),
+            mean=Avg("percent"),
+            low=Min("percent"),
+            high=Max("percent"),
+        )
+        .order_by("block__order", "block__name")
+    )
+
+
+def centre_staff_count(period) -> int:
+    return Person.objects.filter(
+        organization__kind=OrganizationKind.CENTRE, organization__municipality__region_id=period.region_id
+    ).count()

@@ -1,0 +1,179 @@
+"""The quarterly monitoring form of the Centre's efficiency indicators (seed 002, Kirov): the six
+indicators with the planned value for the year against the achieved value, and the supporting lists:
+the Centre's staff trained by the Federal coordinator (names, programmes: personal data) and the
+regional events held. Shares are printed with two decimals, as the seed form does."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from monitoring.choices import IndicatorCode, ReportKind
+from monitoring.numbers import fmt, fmt_count, fmt_percent, percent
+
+from . import figures
+from .base import MISSING, Report, Table
+
+# The six indicators of the form, in its order, with the unit ("%" or a count).
+FORM = (
+    (IndicatorCode.IOM_SHARE, "%"),
+    (IndicatorCode.STAFF_FED_TRAINED, "%"),
+    (IndicatorCode.REGIONAL_EVENTS, "count"),
+    (IndicatorCode.MGMT_TEAMS, "%"),
+    (IndicatorCode.MENTORING, "%"),
+    (IndicatorCode.TEACHERS_TRAINED, "%"),
+)
+
+FORM_NAMES = {
+    IndicatorCode.IOM_SHARE: (
+        "Доля педагогических работников и управленческих кадров, для которых в Центрах разработаны "
+        "индивидуальные образовательные маршруты на основе результатов диагностики профессиональных компетенций"
+    ),
+    IndicatorCode.STAFF_FED_TRAINED: "Доля сотрудников Центра, прошедших обучение на базе Федерального координатора",
+    IndicatorCode.REGIONAL_EVENTS: (
+        "Количество проведённых мероприятий регионального уровня в рамках функционирования единой федеральной "
+        "системы научно-методического сопровождения педагогических работников и управленческих кадров"
+    ),
+    IndicatorCode.MGMT_TEAMS: (
+        "Доля образовательных организаций субъекта Российской Федерации, принявших участие в программах "
+        "повышения квалификации управленческих команд (руководителей и заместителей руководителей)"
+    ),
+    IndicatorCode.MENTORING: (
+        "Доля общеобразовательных организаций, образовательных организаций дополнительного образования и "
+        "профессиональных образовательных организаций, реализующих целевую модель наставничества педагогических работников"
+    ),
+    IndicatorCode.TEACHERS_TRAINED: (
+        "Доля педагогических работников общеобразовательных организаций, прошедших повышение квалификации, "
+        "в том числе в центрах непрерывного повышения профессионального мастерства"
+    ),
+}
+
+
+def _date(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d.%m.%Y")
+
+
+class QuarterlyReport(Report):
+    kind = ReportKind.QUARTERLY
+    title = (
+        "Форма ежеквартального мониторинга выполнения показателей создания и функционирования центра "
+        "непрерывного повышения профессионального мастерства педагогических работников"
+    )
+    template_name = "monitoring/reports/pdf/quarterly.html"
+    has_personal_data = True  # the list of trained staff names people
+    places = 2
+
+    def _achieved(self) -> dict:
+        """{code: (numerator, denominator)} of the region: stored snapshots of a closed period, else
+        the live computation (monitoring.indicators)."""
+        return {code: (self.source.region(code).num, self.source.region(code).den) for code, _ in FORM}
+
+    def compute(self) -> dict:
+        from monitoring.models import IndicatorPlan
+
+        period = self.period
+        year = period.ends_on.year
+        plans = dict(
+            IndicatorPlan.objects.filter(indicator__code__in=[c for c, _ in FORM], year=year).values_list(
+                "indicator__code", "value"
+            )
+        )
+        achieved = self._achieved()
+        rows = []
+        statements = []
+        for n, (code, unit) in enumerate(FORM, 1):
+            num, den = achieved[code]
+            plan = plans.get(code)
+            if unit == "count":
+                value = num
+                plan_cell = int(plan) if plan is not None else "не установлено"
+                value_cell = num if num is not None else MISSING
+            else:
+                value = percent(num, den, self.places)
+                plan_cell = plan.quantize(Decimal("0.01")) if plan is not None else "не установлено"
+                value_cell = value if value is not None else "нет данных (знаменатель не введён)"
+            met = None
+            if plan is not None and value is not None:
+                met = "выполнен" if Decimal(value) >= plan else "не выполнен"
+            rows.append([f"{n}.", FORM_NAMES[code], plan_cell, value_cell, num, den, met or "—"])
+        table = Table(
+            key="indicators",
+            sheet="Показатели",
+            title="Перечень показателей эффективности центров непрерывного повышения профессионального мастерства",
+            columns=[
+                "№",
+                "Наименование индикатора/показателя",
+                f"Плановое значение на конец {year} года",
+                "Достигнутое значение",
+                "Числитель",
+                "Знаменатель",
+                "Выполнение",
+            ],
+            rows=rows,
+            note="Доли — в процентах с двумя знаками после запятой (округление половины вверх).",
+        )
+
+        iom_num, iom_den = achieved[IndicatorCode.IOM_SHARE]
+        iom_share = percent(iom_num, iom_den, 2)
+        statements.append(
+            f"Показатель 1. Индивидуальные образовательные маршруты спроектированы для {fmt_count(iom_num)} педагогов"
+            + (
+                f", что составляет {fmt_percent(iom_share, 2)} от общего числа педагогических работников "
+                f"({fmt_count(iom_den)} чел.)."
+                if iom_share is not None
+                else "; официальная численность педагогов не введена, доля не рассчитывается."
+            )
+        )
+        s_num, s_den = achieved[IndicatorCode.STAFF_FED_TRAINED]
+        statements.append(
+            f"Показатель 2. {fmt_count(s_num)} сотрудников из {fmt_count(s_den)} прошли обучение на базе "
+            f"Федерального координатора ({fmt_percent(percent(s_num, s_den, 2), 2, missing='нет данных')})."
+        )
+        events = self.source.region(IndicatorCode.REGIONAL_EVENTS).inputs.get("events", [])
+        statements.append(
+            f"Показатель 3. Проведено мероприятий регионального уровня: {fmt_count(achieved[IndicatorCode.REGIONAL_EVENTS][0])}."
+        )
+        m_num, m_den = achieved[IndicatorCode.MGMT_TEAMS]
+        statements.append(
+            f"Показатель 4. Управленческие команды {fmt_count(m_num)} образовательных организаций прошли повышение "
+            f"квалификации; всего организаций {fmt_count(m_den, missing='— (не введено)')}."
+        )
+        t_num, t_den = achieved[IndicatorCode.MENTORING]
+        statements.append(
+            f"Показатель 5. Целевую модель наставничества реализуют {fmt_count(t_num)} организаций из "
+            f"{fmt_count(t_den, missing='— (не введено)')}."
+        )
+        q_num, q_den = achieved[IndicatorCode.TEACHERS_TRAINED]
+        statements.append(
+            f"Показатель 6. Повышение квалификации прошли {fmt_count(q_num)} педагогических работников "
+            f"общеобразовательных организаций из {fmt_count(q_den, missing='— (не введено)')}."
+        )
+
+        staff = figures.staff_trained(period)
+        staff_table = Table(
+            key="staff",
+            sheet="Обучение сотрудников",
+            title="Показатель 2. Сотрудники Центра, прошедшие обучение на базе Федерального координатора",
+            columns=["№", "ФИО, должность", "Повышение квалификации"],
+            rows=[
+                [n, f"{p['name']}{', ' + p['position'] if p['position'] else ''}", " ".join(p["programmes"])]
+                for n, p in enumerate(staff, 1)
+            ],
+        )
+        events_table = Table(
+            key="events",
+            sheet="Мероприятия",
+            title="Показатель 3. Мероприятия регионального уровня, проведённые Центром",
+            columns=["№", "Дата", "Мероприятие", "Форма", "Участников", "Организатор"],
+            rows=[
+                [n, _date(e["held_on"]), e["title"], e["kind"], e["participants"], e["organizer"]]
+                for n, e in enumerate(events, 1)
+            ],
+            total=["", "", "Итого", "", sum(e["participants"] for e in events), ""] if events else None,
+        )
+        return {
+            "statements": statements,
+            "tables": [table, staff_table, events_table],
+            "year": year,
+            "fmt": fmt,
+        }
