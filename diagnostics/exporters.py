@@ -284,13 +284,16 @@ def items_to_xlsx(instrument: Instrument | None = None) -> bytes:
     return _workbook_bytes(wb)
 
 
-def results_template_xlsx(instrument: Instrument) -> bytes:
+def results_template_xlsx(instrument: Instrument, blocks=None) -> bytes:
+    """The results-import template: the fixed columns and one column per scored block."""
     from .services.results_import import FIXED_COLUMNS
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Результаты"
-    blocks = list(instrument.blocks.filter(is_scored=True).order_by("order", "name"))
+    if blocks is None:
+        blocks = instrument.blocks.filter(is_scored=True)
+    blocks = list(blocks.order_by("order", "name"))
     _header(ws, [title for _, title, _ in FIXED_COLUMNS] + [b.name for b in blocks])
     ws.append(
         ["ivanova@school.ru", "Иванова", "Мария", "Петровна", "МБОУ СОШ №1", "ФИОКО", "2025-03-14"]
