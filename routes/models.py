@@ -300,3 +300,63 @@ class RouteEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+def card_archive_storage():
+    """Card archives hold personal data: they live outside MEDIA_ROOT (which /media/ serves to any
+    signed-in user) and are downloaded only through the scoped view."""
+    from routes.exports import private_storage
+
+    return private_storage()
+
+
+class CardArchiveRun(models.Model):
+    """A background build of one ZIP with the ИОМ cards (PDF) of an organization or a municipality:
+    who asked, for what scope, how it went, the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "формируется"
+        DONE = "done", "готов"
+        FAILED = "failed", "ошибка"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="card_archive_runs", verbose_name="заказал"
+    )
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="организация"
+    )
+    municipality = models.ForeignKey(
+        Municipality, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="муниципалитет"
+    )
+    academic_year = models.PositiveSmallIntegerField("учебный год", null=True, blank=True)
+    status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(
+        "архив", upload_to="card_archives/%Y/%m/", storage=card_archive_storage, blank=True
+    )
+    routes_total = models.PositiveIntegerField("карт к выгрузке", default=0)
+    routes_done = models.PositiveIntegerField("карт выгружено", default=0)
+    created_at = models.DateTimeField("заказан", default=timezone.now)
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+    error = models.TextField("ошибка", blank=True)
+
+    class Meta:
+        verbose_name = "архив карт ИОМ"
+        verbose_name_plural = "архивы карт ИОМ"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | Q(municipality__isnull=False),
+                name="card_archive_has_scope",
+            )
+        ]
+
+    def __str__(self):
+        return f"Архив карт ИОМ: {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.organization_id:
+            return str(self.organization)
+        return str(self.municipality)

@@ -1,0 +1,312 @@
+"""Rendering of the ИОМ card (seed 004 Appendix 4 with its Appendices 1 and 2) to PDF (WeasyPrint)
+and XLSX (openpyxl), from `routes.selectors.card_context`. Pure rendering: no scoping, no logging;
+views and tasks do that."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from functools import cache
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files with personal data, kept beside MEDIA_ROOT (not under it, so /media/ never serves
+    them): <MEDIA_ROOT>/../private_media unless settings.PRIVATE_MEDIA_ROOT says otherwise."""
+
+    @cached_property
+    def base_location(self):
+        configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
+        if configured:
+            return str(configured)
+        media = os.path.normpath(str(settings.MEDIA_ROOT))
+        return os.path.join(os.path.dirname(media), "private_media")
+
+    @cached_property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @cached_property
+    def base_url(self):
+        return None
+
+
+@cache
+def private_storage() -> PrivateStorage:
+    return PrivateStorage()
+
+
+def card_filename(route, ext: str) -> str:
+    """ИОМ_Фамилия_И_О_2025-2026_<id>.pdf: readable and unique inside an archive."""
+    name = re.sub(r"[^\w-]+", "_", route.teacher.short_name if route.teacher_id else "").strip("_")
+    return f"ИОМ_{name}_{route.academic_year}-{route.academic_year + 1}_{route.pk}.{ext}"
+
+
+def fetch_card(pk):
+    from .selectors import card_queryset
+
+    return card_queryset().get(pk=pk)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+@cache
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def card_html(route) -> str:
+    from .selectors import card_context
+
+    return render_to_string(
+        "routes/pdf/card.html", {"card": card_context(route), "PORTAL_NAME": settings.PORTAL_NAME}
+    )
+
+
+def render_card_pdf(route) -> bytes:
+    """The card as PDF bytes, laid out like the template (A4 landscape for the wide tables)."""
+    from weasyprint import HTML
+
+    html = card_html(route)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _percent(value):
+    return float(value) if value is not None else None
+
+
+def render_card_xlsx(route) -> bytes:
+    """The card as a workbook: sheet "Карта ИОМ" (approval block, sections 1–2, tasks, activities,
+    monitoring, final event), "Приложение 1" (corrections), "Приложение 2" (final results)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    from .selectors import card_context
+
+    card = card_context(route)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Карта ИОМ"
+    bold = Font(bold=True)
+    title_font = Font(bold=True, size=13)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def put(sheet, row, values, *, font=None, boxed=False):
+        for col, value in enumerate(values, 1):
+            cell = sheet.cell(row=row, column=col, value=value)
+            cell.alignment = wrap
+            if font:
+                cell.font = font
+            if boxed:
+                cell.border = border
+        return row + 1
+
+    def table(sheet, row, header, rows):
+        row = put(sheet, row, header, font=bold, boxed=True)
+        for values in rows:
+            row = put(sheet, row, values, boxed=True)
+        return row + 1
+
+    def diagnostics_rows(section):
+        return [
+            [
+                r["name"],
+                "; ".join(r["difficulties"]),
+                _percent(r["low"]),
+                _percent(r["medium"]),
+                _percent(r["high"]),
+                _percent(r["overall"]),
+            ]
+            for r in section["rows"]
+        ]
+
+    agreed, approved = card["approval"]["agreed"], card["approval"]["approved"]
+    r = put(ws, 1, ["СОГЛАСОВАНО", "", "", "УТВЕРЖДАЮ"], font=bold)
+    for label, key in (
+        ("должность", "position"),
+        ("организация", "organization"),
+        ("имя, отчество, фамилия", "name"),
+        ("дата", "date"),
+    ):
+        r = put(
+            ws, r, [agreed.get(key) or f"_____ ({label})", "", "", approved.get(key) or f"_____ ({label})"]
+        )
+    r = put(ws, r + 1, [card["title"]], font=title_font)
+    r = put(ws, r, [f"Статус: {card['status_label']}"])
+    r = put(ws, r + 1, ["1. Информационная справка о педагоге"], font=bold)
+    r = table(ws, r, ["Сведения", "Значение"], [[row["label"], row["value"]] for row in card["section1"]])
+    r = put(ws, r, ["2. Результаты входной диагностики профессиональных дефицитов"], font=bold)
+    header = ["Компетенции", "Затруднения", "низкий, %", "средний, %", "высокий, %", "общий, %"]
+    r = table(ws, r, header, diagnostics_rows(card["section2"]))
+    r = put(ws, r, ["Образовательные задачи"], font=bold)
+    for task in card["educational_tasks"] or ["—"]:
+        r = put(ws, r, [task])
+    r = put(
+        ws, r + 1, ["Мероприятия, обеспечивающие повышение уровня профессиональных компетенций"], font=bold
+    )
+    r = table(
+        ws,
+        r,
+        [
+            "№",
+            "Мероприятие",
+            "Формируемые компетенции",
+            "Уровень",
+            "Организатор",
+            "Сроки",
+            "Результат / форма",
+        ],
+        [
+            [
+                a["number"],
+                a["title"],
+                a["competences_label"],
+                a["level_label"],
+                a["organizer"],
+                a["dates"],
+                a["result_form"],
+            ]
+            for a in card["activities"]
+        ],
+    )
+    r = put(
+        ws, r, ["2. Мониторинг реализации мероприятий индивидуального образовательного маршрута"], font=bold
+    )
+    r = table(
+        ws,
+        r,
+        [
+            "№",
+            "Мероприятие",
+            "Формируемые компетенции",
+            "Уровень",
+            "Организатор",
+            "Сроки",
+            "Отметка о выполнении",
+            "Причины невыполнения",
+            "Результат / форма",
+        ],
+        [
+            [
+                a["number"],
+                a["title"],
+                a["competences_label"],
+                a["level_label"],
+                a["organizer"],
+                a["dates"],
+                a["outcome_label"],
+                a["not_done_reason"],
+                a["result_form"],
+            ]
+            for a in card["activities"]
+        ],
+    )
+    final = card["final_event"]
+    r = put(ws, r, ["3. Заключительное публичное мероприятие"], font=bold)
+    r = table(
+        ws,
+        r,
+        ["Мероприятие", "Уровень проведения", "Сроки проведения", "Отметка о выполнении"],
+        [
+            [
+                final["title"],
+                final["level_label"],
+                final["dates"],
+                "выполнено" if final["done"] else "не выполнено",
+            ]
+        ],
+    )
+    for col, width in enumerate((34, 40, 28, 16, 24, 22, 22, 26, 26), 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+    teacher = card["teacher"]
+    ws1 = wb.create_sheet("Приложение 1")
+    r = put(ws1, 1, ["Приложение 1 к Карте индивидуального образовательного маршрута"], font=bold)
+    r = put(ws1, r, [teacher["full_name"]])
+    r = put(ws1, r, [teacher["position"]])
+    r = put(ws1, r, [teacher["organization"]])
+    r = put(ws1, r + 1, ["1. Сведения о корректировке индивидуального образовательного маршрута"], font=bold)
+    table(
+        ws1,
+        r,
+        [
+            "№ п/п",
+            "Дата внесения изменения",
+            "Причины внесения изменения",
+            "Что изменено",
+            "Подпись регионального методиста",
+            "Дата ознакомления",
+            "Подпись педагогического работника",
+        ],
+        [
+            [
+                c["number"],
+                _fmt(c["date"]),
+                c["reason"],
+                c["description"],
+                c["signed_by"],
+                _fmt(c["acknowledged_date"]),
+                teacher["short_name"] if c["acknowledged_at"] else "",
+            ]
+            for c in card["corrections"]
+        ],
+    )
+    for col, width in enumerate((8, 18, 40, 40, 26, 18, 26), 1):
+        ws1.column_dimensions[get_column_letter(col)].width = width
+
+    ws2 = wb.create_sheet("Приложение 2")
+    r = put(ws2, 1, ["Приложение 2 к Карте индивидуального образовательного маршрута"], font=bold)
+    r = put(ws2, r, [teacher["full_name"]])
+    r = put(ws2, r, [teacher["position"]])
+    r = put(ws2, r, [teacher["organization"]])
+    r = put(ws2, r + 1, ["Итоги прохождения индивидуального образовательного маршрута"], font=title_font)
+    r = put(ws2, r, ["1. Результаты итоговой диагностики профессиональных компетенций"], font=bold)
+    final_diag = card["final_diagnostics"]
+    if final_diag:
+        r = table(ws2, r, header, diagnostics_rows(final_diag))
+    else:
+        r = put(ws2, r, ["Итоговая диагностика не пройдена"]) + 1
+    r = put(ws2, r, ["2. Выводы:"], font=bold)
+    for line in card["conclusions_lines"] or ["—"]:
+        r = put(ws2, r, [line])
+    sig = card["signatures"]
+    r = put(ws2, r + 1, ["Региональный методист", sig["regional_methodist"] or "_____ / _____"])
+    r = put(ws2, r, ["Руководитель образовательной организации", sig["school_head"] or "_____ / _____"])
+    put(
+        ws2,
+        r,
+        [
+            "С выводами ознакомлен(а)",
+            (sig["teacher"] + " " + _fmt(sig["teacher_acknowledged_at"])).strip()
+            if sig["teacher_acknowledged_at"]
+            else "_____ / _____",
+        ],
+    )
+    for col, width in enumerate((34, 40, 14, 14, 14, 14), 1):
+        ws2.column_dimensions[get_column_letter(col)].width = width
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

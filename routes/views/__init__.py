@@ -1,0 +1,1 @@
+"""Pages of the routes app, one module per area."""

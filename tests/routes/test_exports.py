@@ -1,0 +1,215 @@
+"""The card as PDF and XLSX: every section of seed 004 Appendix 4 (with Appendices 1 and 2) carries the
+route's data; downloads are scoped (404 outside) and logged as exports."""
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from cnppm.models import PersonalDataAccess
+from routes.choices import ActivityLevel, ActivityOutcome, RouteStatus
+from routes.models import Route
+from tests.helpers import assert_matrix, login
+from tests.routes.factories import CorrectionFactory, RouteActivityFactory, make_attempt, make_route, teacher_blocks
+
+CARD_ROLES = {"teacher", "mentor", "curator", "tutor", "school_head", "municipal_methodist", "regional_methodist", "operator"}
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def card(world):
+    teacher = world["teacher"]
+    teacher.position = "учитель математики"
+    teacher.awards = "Почётная грамота Минпросвещения"
+    teacher.save()
+    blocks = teacher_blocks()
+    route = make_route(teacher, results={blocks[0]: 45, blocks[1]: 70, blocks[2]: 90})
+    route.approval = {
+        "agreed": {"position": "Директор", "organization": "Школа 1", "name": "Петрова Анна Сергеевна", "date": "01.09.2025"},
+        "approved": {"position": "Ректор", "organization": "СКИРО ПК и ПРО", "name": "Сидоров Олег Павлович", "date": "02.09.2025"},
+    }
+    route.educational_tasks = "Освоить методику формирующего оценивания\nРазработать рабочую программу"
+    route.final_event_title = "Открытый урок для методического объединения"
+    route.final_event_level = ActivityLevel.MUNICIPAL
+    route.final_event_starts_on = date(2026, 4, 15)
+    route.final_event_done = True
+    route.conclusions = "Дефицит предметных компетенций преодолён.\nРекомендовано участие в конкурсе."
+    route.conclusions_signed_by_methodist = world["regional_methodist"]
+    route.conclusions_signed_by_head = world["school_head"]
+    route.conclusions_acknowledged_at = timezone.now()
+    route.final_attempt = make_attempt(teacher, {blocks[0]: 85, blocks[1]: 88, blocks[2]: 92}, kind="final")
+    route.status = RouteStatus.IN_PROGRESS
+    route.save()
+    RouteActivityFactory(
+        route=route,
+        title="ДПП ПК «Формирующее оценивание на уроках математики»",
+        competences=[blocks[0]],
+        level=ActivityLevel.REGIONAL,
+        organizer="СКИРО ПК и ПРО",
+        starts_on=date(2025, 10, 1),
+        ends_on=date(2025, 10, 20),
+        result_form="удостоверение",
+        outcome=ActivityOutcome.DONE,
+    )
+    RouteActivityFactory(
+        route=route,
+        title="Семинар «Цифровые инструменты учителя»",
+        competences=[blocks[1]],
+        level=ActivityLevel.MUNICIPAL,
+        organizer="ММС Первого района",
+        outcome=ActivityOutcome.NOT_DONE,
+        not_done_reason="Семинар перенесён организатором",
+    )
+    CorrectionFactory(route=route, reason="Перенос сроков курсов на ноябрь", signed_by=world["regional_methodist"])
+    return route
+
+
+def test_pdf_contains_every_section_with_the_route_data(client, world, card):
+    login(client, world["curator"])
+    response = client.get(reverse("routes:card_pdf", args=[card.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
+    text = squash(pdf_text(response.content))
+    teacher = world["teacher"]
+    for expected in [
+        # Approval block with signature lines
+        "СОГЛАСОВАНО",
+        "УТВЕРЖДАЮ",
+        "Петрова Анна Сергеевна",
+        "Сидоров Олег Павлович",
+        "наименование должности",
+        "подпись",
+        "Карта индивидуального образовательного маршрута педагога",
+        # Section 1
+        "1. Информационная справка о педагоге",
+        teacher.full_name,
+        "учитель математики",
+        "Почётная грамота Минпросвещения",
+        "Год реализации ИОМ (учебный)",
+        "2025/2026",
+        # Section 2
+        "2. Результаты входной диагностики профессиональных дефицитов",
+        "Предметные",
+        "Методические",
+        "45,00",
+        "70,00",
+        # Tasks and activities
+        "Образовательные задачи",
+        "Освоить методику формирующего оценивания",
+        "Формирующее оценивание на уроках математики",
+        "СКИРО ПК и ПРО",
+        "01.10.2025 – 20.10.2025",
+        "удостоверение",
+        # Monitoring
+        "Мониторинг реализации мероприятий",
+        "выполнено",
+        "Семинар перенесён организатором",
+        # Final event
+        "3. Заключительное публичное мероприятие",
+        "Открытый урок для методического объединения",
+        "муниципальный",
+        # Appendix 1
+        "Приложение 1",
+        "Сведения о корректировке",
+        "Перенос сроков курсов на ноябрь",
+        world["regional_methodist"].short_name,
+        # Appendix 2
+        "Приложение 2",
+        "Итоги прохождения индивидуального образовательного маршрута",
+        "Результаты итоговой диагностики",
+        "85,00",
+        "Дефицит предметных компетенций преодолён.",
+        "Региональный методист",
+        "Руководитель образовательной организации",
+        world["school_head"].short_name,
+        "С выводами ознакомлен",
+    ]:
+        assert expected in text, f"«{expected}» нет в PDF"
+    # Layout: approval block first, then section 1, section 2, ..., appendices last.
+    order = [
+        "СОГЛАСОВАНО",
+        "1. Информационная справка",
+        "2. Результаты входной диагностики",
+        "Образовательные задачи",
+        "3. Заключительное публичное мероприятие",
+        "Приложение 1",
+        "Приложение 2",
+    ]
+    positions = [text.index(s) for s in order]
+    assert positions == sorted(positions)
+    assert PersonalDataAccess.objects.filter(
+        action="export", object_type="route_card", object_id=str(card.pk), actor=world["curator"].user
+    ).exists()
+
+
+def test_pdf_of_a_bare_draft_has_empty_signature_lines(client, world):
+    route = make_route(world["teacher"])
+    login(client, world["teacher"])
+    text = squash(pdf_text(client.get(reverse("routes:card_pdf", args=[route.pk])).content))
+    assert "«____» __________ 20__ г." in text
+    assert "Мероприятия не выбраны." in text
+    assert "Итоговая диагностика не пройдена." in text
+
+
+def test_xlsx_contents(client, world, card):
+    login(client, world["operator"])
+    response = client.get(reverse("routes:card_xlsx", args=[card.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Карта ИОМ", "Приложение 1", "Приложение 2"]
+    cells = [[c for c in row] for row in wb["Карта ИОМ"].iter_rows(values_only=True)]
+    flat = [c for row in cells for c in row if c not in (None, "")]
+    assert "СОГЛАСОВАНО" in flat and "УТВЕРЖДАЮ" in flat and "Петрова Анна Сергеевна" in flat
+    section1 = {row[0]: row[1] for row in cells if row[0] and row[1]}
+    assert section1["Награды, поощрения"] == "Почётная грамота Минпросвещения"
+    assert section1["Год реализации ИОМ (учебный)"] == "2025/2026"
+    diag = {row[0]: row[2:6] for row in cells if row[0] in ("Предметные", "Методические", "Психолого-педагогические")}
+    assert diag["Предметные"] == [45, None, None, 45]
+    assert diag["Методические"] == [None, 70, None, 70]
+    assert diag["Психолого-педагогические"] == [None, None, 90, 90]
+    monitoring = [row for row in cells if row[1] == "Семинар «Цифровые инструменты учителя»" and row[8]]
+    assert monitoring and monitoring[0][6] == "не выполнено" and monitoring[0][7] == "Семинар перенесён организатором"
+    assert ["Открытый урок для методического объединения", "муниципальный", "15.04.2026", "выполнено"] in [
+        list(row[:4]) for row in cells
+    ]
+    corrections = [row for row in wb["Приложение 1"].iter_rows(values_only=True) if row[0] == 1]
+    assert corrections[0][2] == "Перенос сроков курсов на ноябрь"
+    assert corrections[0][4] == world["regional_methodist"].short_name
+    final = {row[0]: row for row in wb["Приложение 2"].iter_rows(values_only=True) if row[0]}
+    assert final["Предметные"][5] == 85.0
+    assert "Дефицит предметных компетенций преодолён." in final
+    assert final["Региональный методист"][1] == world["regional_methodist"].short_name
+
+
+@pytest.mark.parametrize("name", ["routes:card_pdf", "routes:card_xlsx"])
+def test_export_permission_matrix(client, world, name):
+    route = make_route(world["teacher"])
+    assert_matrix(client, world, reverse(name, args=[route.pk]), CARD_ROLES)
+
+
+def test_export_of_a_missing_route_is_404(client, world):
+    login(client, world["operator"])
+    assert client.get(reverse("routes:card_pdf", args=[999999])).status_code == 404
+
+
+def test_other_municipality_methodist_cannot_export(client, world):
+    route = make_route(world["teacher"])
+    login(client, world["other_municipal_methodist"])
+    assert client.get(reverse("routes:card_pdf", args=[route.pk])).status_code == 404
+    assert client.get(reverse("routes:card_xlsx", args=[route.pk])).status_code == 404
+    assert not PersonalDataAccess.objects.filter(object_type="route_card").exists()
+    assert Route.objects.filter(pk=route.pk).exists()
