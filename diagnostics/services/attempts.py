@@ -72,10 +72,21 @@ def _person_of(user) -> Person:
 # --- Start ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def attempt_start(*, actor, instrument_id: int) -> Attempt:
     """Start (or resume) the actor's attempt at an instrument. A finished attempt blocks another one
-    unless the operator granted a retake; the variant is the least used one, ties by number."""
+    unless the operator granted a retake; the variant is the least used one, ties by number.
+    An own attempt found past its deadline is first closed (in its own transaction, so that a refusal
+    to start does not undo it)."""
+    expired = Attempt.objects.filter(
+        access.own_q(actor), instrument_id=instrument_id, status=S.IN_PROGRESS, deadline__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    for pk in list(expired):
+        attempt_close_if_expired(attempt_id=pk)
+    return _attempt_start(actor=actor, instrument_id=instrument_id)
+
+
+@transaction.atomic
+def _attempt_start(*, actor, instrument_id: int) -> Attempt:
     person = _person_of(actor)
     # The instrument row lock serialises concurrent starts: variant counts stay even.
     instrument = Instrument.objects.select_for_update().filter(pk=instrument_id).first()
@@ -89,9 +100,6 @@ def attempt_start(*, actor, instrument_id: int) -> Attempt:
     )
     for attempt in attempts:
         if attempt.status == S.IN_PROGRESS:
-            if attempt.deadline and attempt.deadline <= timezone.now():
-                _finish_locked(attempt, actor=actor, reason=FinishReason.TIMEOUT)
-                break
             return attempt  # resume: a double click on «Начать» starts once
     grant = None
     if attempts:
@@ -157,38 +165,40 @@ def _refusal(*, actor, attempt_id: int) -> DomainError:
     raise Http404  # the item is not in this attempt's variant
 
 
-@transaction.atomic
 def answer_save(*, actor, attempt_id: int, item_id: int, value: Any) -> Answer:
     """Save (insert or replace) the actor's answer to one item of their attempt in progress.
-    Two queries: the scoped lookup of attempt and item together (locking the attempt row so a finish
-    can't slip between the check and the write) and one UPSERT."""
+    Two queries in one transaction: the scoped lookup of attempt and item together (locking the
+    attempt row, so a finish can't slip between the check and the write) and one UPSERT.
+    A refused answer changes nothing; an attempt found past its deadline is then closed in its own
+    transaction, with what was saved."""
     now = timezone.now()
-    row = (
-        Attempt.objects.select_for_update(no_key=True, of=("self",))
-        .filter(
-            access.own_q(actor),
-            pk=attempt_id,
-            status=S.IN_PROGRESS,
-            deadline__gt=now,
-            variant__items__pk=item_id,
+    with transaction.atomic():
+        rows = (
+            Attempt.objects.select_for_update(no_key=True, of=("self",))
+            .filter(
+                access.own_q(actor),
+                pk=attempt_id,
+                status=S.IN_PROGRESS,
+                deadline__gt=now,
+                variant__items__pk=item_id,
+            )
+            .order_by()
+            .values_list("variant__items__type", "variant__items__options")[:1]
         )
-        .values_list("variant__items__type", "variant__items__options")
-        .first()
-    )
-    if row is None:
-        raise _refusal(actor=actor, attempt_id=attempt_id)
-    item_type, options = row
-    message = validate_answer(item_type, options, value)
-    if message:
-        raise DomainError(message, code="invalid_answer")
-    answer = Answer(attempt_id=attempt_id, item_id=item_id, value=value, saved_at=now)
-    Answer.objects.bulk_create(
-        [answer],
-        update_conflicts=True,
-        unique_fields=["attempt", "item"],
-        update_fields=["value", "saved_at"],
-    )
-    return answer
+        if rows:
+            item_type, options = rows[0]
+            message = validate_answer(item_type, options, value)
+            if message:
+                raise DomainError(message, code="invalid_answer")
+            answer = Answer(attempt_id=attempt_id, item_id=item_id, value=value, saved_at=now)
+            Answer.objects.bulk_create(
+                [answer],
+                update_conflicts=True,
+                unique_fields=["attempt", "item"],
+                update_fields=["value", "saved_at"],
+            )
+            return answer
+    raise _refusal(actor=actor, attempt_id=attempt_id)
 
 
 # --- Finish and scoring ---------------------------------------------------------------------
