@@ -10,3 +10,11 @@ from .views_instruments import InstrumentViewSet  # noqa: E402
 _instruments = SimpleRouter()
 _instruments.register("instruments", InstrumentViewSet, basename="instrument")
 urlpatterns += _instruments.urls
+
+# Attempts (start, answers, finish, result, retake) and the expert queue (engineer A).
+from .views_attempts import AttemptViewSet, ExpertAnswerViewSet  # noqa: E402
+
+_attempts = SimpleRouter()
+_attempts.register("attempts", AttemptViewSet, basename="attempt")
+_attempts.register("expert/answers", ExpertAnswerViewSet, basename="expert-answer")
+urlpatterns += _attempts.urls
