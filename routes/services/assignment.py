@@ -161,14 +161,6 @@ def support_assign(
     person = _participant(actor, person)
     _require_can_assign(actor, role, person)
     supporter = Person.objects.select_related("organization").get(pk=supporter.pk)
-    subject = _validate_pair(
-        role=role,
-        person=person,
-        supporter=supporter,
-        subject=subject,
-        order_number=order_number,
-        order_date=order_date,
-    )
     current = (
         SupportAssignment.objects.select_for_update()
         .select_related("supporter")
@@ -180,6 +172,14 @@ def support_assign(
             f"{supporter.short_name} уже закреплён(а) за педагогом {person.short_name} как {ROLE_NOMINATIVE[role]}.",
             code="duplicate",
         )
+    subject = _validate_pair(
+        role=role,
+        person=person,
+        supporter=supporter,
+        subject=subject,
+        order_number=order_number,
+        order_date=order_date,
+    )
     now = timezone.now()
     if current is not None:
         _end(current, actor=actor, now=now, comment=comment or "замена сопровождающего")
