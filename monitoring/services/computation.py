@@ -170,6 +170,9 @@ def computation_execute(*, run_id: int) -> ComputationRun:
         status=RunStatus.RUNNING, started_at=timezone.now(), progress=0
     )
     try:
+        from ..definitions import ensure_definitions
+
+        ensure_definitions()
         definitions = dict(IndicatorDefinition.objects.values_list("code", "id"))
         computed = {}
         steps = 2

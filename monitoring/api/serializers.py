@@ -1,0 +1,65 @@
+from rest_framework import serializers
+
+from ..models import ComputationRun, IndicatorDefinition, IndicatorPlan, IndicatorSnapshot
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorPlan
+        fields = ["year", "value", "entered_at"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    plans = PlanSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IndicatorDefinition
+        fields = [
+            "code",
+            "name",
+            "numerator_text",
+            "denominator_text",
+            "formula_text",
+            "unit",
+            "order",
+            "plans",
+        ]
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="period.code")
+    indicator = serializers.CharField(source="indicator.code")
+    municipality_name = serializers.CharField(source="municipality.name", default=None)
+    organization_name = serializers.CharField(source="organization.short_name", default=None)
+
+    class Meta:
+        model = IndicatorSnapshot
+        fields = [
+            "id",
+            "period",
+            "indicator",
+            "cumulative",
+            "scope_level",
+            "municipality",
+            "municipality_name",
+            "organization",
+            "organization_name",
+            "numerator",
+            "denominator",
+            "value",
+            "note",
+            "inputs",
+            "computed_at",
+        ]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="period.code", read_only=True)
+
+    class Meta:
+        model = ComputationRun
+        fields = ["id", "period", "status", "progress", "created_at", "started_at", "finished_at", "error"]
+
+
+class RunRequestSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="Код периода: 2024, 2024-Q2, 2024-H1, 2024-W1")

@@ -1,0 +1,105 @@
+"""API of the monitoring: indicator definitions with plans, snapshots (scoped, filterable),
+computation runs (list, request, status). Reports are engineer B's (`views_reports.py`)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from cnppm import access
+from cnppm.api.permissions import HasRole, PortalUserPermission
+from cnppm.choices import Role
+
+from .. import selectors
+from ..choices import ScopeLevel
+from ..models import ComputationRun, IndicatorDefinition, IndicatorSnapshot
+from ..navigation import DASHBOARD_ROLES
+from ..services import computation
+from .serializers import IndicatorSerializer, RunRequestSerializer, RunSerializer, SnapshotSerializer
+
+
+class IndicatorList(generics.ListAPIView):
+    """Indicator definitions with their yearly plans."""
+
+    permission_classes = [PortalUserPermission, HasRole.of(*DASHBOARD_ROLES)]
+    serializer_class = IndicatorSerializer
+    queryset = IndicatorDefinition.objects.prefetch_related("plans")
+    pagination_class = None
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(field_name="period__code", lookup_expr="iexact")
+    indicator = django_filters.CharFilter(field_name="indicator__code", lookup_expr="iexact")
+    scope_level = django_filters.ChoiceFilter(choices=ScopeLevel.choices)
+    cumulative = django_filters.BooleanFilter()
+    municipality = django_filters.NumberFilter(field_name="municipality_id")
+    organization = django_filters.NumberFilter(field_name="organization_id")
+
+    class Meta:
+        model = IndicatorSnapshot
+        fields = ["period", "indicator", "scope_level", "cumulative", "municipality", "organization"]
+
+
+class SnapshotList(generics.ListAPIView):
+    """Stored indicator values by period and scope, only those the user may see: the region row for
+    region roles and the ministry, municipality rows of their municipalities, organization rows of
+    their organizations."""
+
+    permission_classes = [PortalUserPermission, HasRole.of(*DASHBOARD_ROLES)]
+    serializer_class = SnapshotSerializer
+    filterset_class = SnapshotFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        region_ids = access.scope_of(user).aggregate_region_ids
+        q = Q(scope_level=ScopeLevel.MUNICIPALITY) & access.municipality_q(user, "municipality")
+        q |= Q(scope_level=ScopeLevel.ORGANIZATION) & access.aggregate_organization_q(user, "organization")
+        q |= Q(scope_level=ScopeLevel.REGION, period__region_id__in=region_ids)
+        return (
+            IndicatorSnapshot.objects.filter(q, period__region_id__in=selectors.visible_region_ids(user))
+            .select_related("period", "indicator", "municipality", "organization")
+            .order_by(
+                "period__code",
+                "indicator__order",
+                "scope_level",
+                "municipality__name",
+                "organization__short_name",
+                "id",
+            )
+        )
+
+
+class RunList(generics.ListCreateAPIView):
+    """Computation runs (operator): list them, or request one for a period code."""
+
+    permission_classes = [PortalUserPermission, HasRole.of(Role.OPERATOR)]
+    serializer_class = RunSerializer
+
+    def get_queryset(self):
+        return ComputationRun.objects.filter(period__in=selectors.periods(self.request.user)).select_related(
+            "period"
+        )
+
+    @extend_schema(request=RunRequestSerializer, responses={202: RunSerializer})
+    def post(self, request, *args, **kwargs):
+        data = RunRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = computation.period_get_or_create(data.validated_data["period"])
+        run = computation.computation_request(actor=request.user, period=period)
+        run.refresh_from_db()
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RunDetail(generics.RetrieveAPIView):
+    """A computation run's status and progress."""
+
+    permission_classes = [PortalUserPermission, HasRole.of(Role.OPERATOR)]
+    serializer_class = RunSerializer
+
+    def get_queryset(self):
+        return ComputationRun.objects.filter(period__in=selectors.periods(self.request.user)).select_related(
+            "period"
+        )
