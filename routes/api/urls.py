@@ -1,3 +1,27 @@
 from django.urls import path  # noqa: F401
 
 urlpatterns: list = []
+
+# --- Assignment of curators, tutors and mentors (engineer B) ---
+from rest_framework.routers import SimpleRouter  # noqa: E402
+
+from .views_assignment import CaseloadView, SupportAssignmentViewSet, SupportPoolView  # noqa: E402
+
+_assignments = SimpleRouter()
+_assignments.register("assignments", SupportAssignmentViewSet, basename="assignment")
+urlpatterns += _assignments.urls
+urlpatterns += [
+    path("caseload/", CaseloadView.as_view(), name="caseload"),
+    path("support-pool/", SupportPoolView.as_view(), name="support-pool"),
+]
+
+# --- Route cards, the catalogue, comments, verdicts, corrections (engineer A) ---
+from .views import CatalogueViewSet, CommentViewSet, CorrectionViewSet, ReviewViewSet, RouteViewSet  # noqa: E402
+
+_routes = SimpleRouter()
+_routes.register("catalogue", CatalogueViewSet, basename="catalogue-activity")
+_routes.register("routes", RouteViewSet, basename="route")
+_routes.register("route-comments", CommentViewSet, basename="route-comment")
+_routes.register("route-reviews", ReviewViewSet, basename="route-review")
+_routes.register("route-corrections", CorrectionViewSet, basename="route-correction")
+urlpatterns += _routes.urls
