@@ -16,3 +16,19 @@ ITEMS = [
         order=55,
     ),
 ]
+
+# Reports (engineer B).
+ITEMS += [
+    NavItem(
+        "Отчёты",
+        "monitoring:reports",
+        frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MINISTRY, Role.MUNICIPAL_METHODIST}),
+        order=60,
+    ),
+    NavItem(
+        "Ежеквартальные отчёты",
+        "monitoring:quarterly_reports",
+        frozenset({Role.MINISTRY, Role.OPERATOR, Role.REGIONAL_METHODIST}),
+        order=61,
+    ),
+]

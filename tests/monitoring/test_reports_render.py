@@ -1,4 +1,5 @@
 """The rendered files: the PDF's text contains the table's numbers (pypdf), the XLSX cells hold them."""
+# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def pdf_text(content: bytes) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
-def test_analytic_pdf_contains_the_table_and_the_rule(report_world):  # noqa: F811
+def test_analytic_pdf_contains_the_table_and_the_rule(report_world):
     report = report_class("analytic")(period=report_world["q2"])
     text = pdf_text(report.render_pdf())
     assert "Аналитический отчёт по учёту индивидуальных образовательных маршрутов" in text
@@ -30,7 +31,7 @@ def test_analytic_pdf_contains_the_table_and_the_rule(report_world):  # noqa: F8
     assert "Наибольший охват" in text
 
 
-def test_analytic_xlsx_cells(report_world):  # noqa: F811
+def test_analytic_xlsx_cells(report_world):
     report = report_class("analytic")(period=report_world["q2"])
     wb = load_workbook(io.BytesIO(report.render_xlsx()))
     ws = wb["Муниципалитеты"]
@@ -46,7 +47,7 @@ def test_analytic_xlsx_cells(report_world):  # noqa: F811
     assert ["Период", "2022-Q2 (01.04.2022 – 30.06.2022)"] in summary
 
 
-def test_municipal_letter_pdf_and_xlsx(report_world):  # noqa: F811
+def test_municipal_letter_pdf_and_xlsx(report_world):
     report = report_class("municipal_letter")(period=report_world["q2"], municipality=report_world["m1"])
     text = pdf_text(report.render_pdf())
     assert "F₂ = 3 / 4 · 100 % = 75,0 %" in text
@@ -55,7 +56,7 @@ def test_municipal_letter_pdf_and_xlsx(report_world):  # noqa: F811
     assert [c.value for c in wb["F2"]["B"]][2:5] == [3, 4, 75.0]
 
 
-def test_quarterly_pdf_lists_plan_achieved_events_and_staff(report_world):  # noqa: F811
+def test_quarterly_pdf_lists_plan_achieved_events_and_staff(report_world):
     report = report_class("quarterly")(period=report_world["q2"])
     text = pdf_text(report.render_pdf())
     assert "5,00 1,92" in text
@@ -66,7 +67,7 @@ def test_quarterly_pdf_lists_plan_achieved_events_and_staff(report_world):  # no
     assert [c.value for c in ws[3]][2:6] == [5.0, 1.92, 4, 208]
 
 
-def test_comparison_pdf_and_xlsx(report_world):  # noqa: F811
+def test_comparison_pdf_and_xlsx(report_world):
     report = report_class("comparison")(period=report_world["q2"], compare_with=report_world["q1"])
     text = pdf_text(report.render_pdf())
     assert "Доля педагогов с ИОМ от общего числа, % 0,48 1,92 1,44" in text
