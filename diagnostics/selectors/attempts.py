@@ -206,6 +206,16 @@ def result_dynamics(person) -> list[BlockDynamics]:
     return sorted(by_block.values(), key=lambda d: (d.block.order, d.block.name))
 
 
+def expert_comments(attempt: Attempt) -> list[Answer]:
+    """The expert's comments on the attempt's extended answers (shown with the final result)."""
+    return list(
+        Answer.objects.filter(attempt=attempt)
+        .exclude(expert_comment="")
+        .select_related("item")
+        .order_by("item__number")
+    )
+
+
 def recommendation(level: str) -> str:
     return RECOMMENDATIONS.get(level, "") if level else ""
 

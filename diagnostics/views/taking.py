@@ -218,12 +218,14 @@ def attempt_result(request, pk: int):
         )
     blocks = []
     dynamics = []
+    comments = []
     if attempt.status == S.FINAL:
         blocks = [
             {"result": r, "recommendation": RECOMMENDATIONS.get(r.level, "")}
             for r in attempt.block_results.all()
         ]
         dynamics = selectors.result_dynamics(attempt.person)
+        comments = selectors.expert_comments(attempt)
     return render(
         request,
         "diagnostics/taking/result.html",
@@ -234,6 +236,7 @@ def attempt_result(request, pk: int):
             "recommendation": RECOMMENDATIONS.get(attempt.level, "") if attempt.status == S.FINAL else "",
             "passed": attempt.percent is not None and attempt.percent >= attempt.instrument.pass_mark,
             "dynamics": dynamics,
+            "comments": comments,
             "continue_url": reverse("diagnostics:attempt_question", args=[attempt.pk, 1])
             if attempt.status == S.IN_PROGRESS and is_own
             else "",
