@@ -33,6 +33,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -602,7 +603,11 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
     by_email = {p.email.lower(): p for p in existing.values() if p.email}
     missing_emails = [e for e in emails if e not in by_email]
     for chunk in _chunks(missing_emails):
-        for p in Person.objects.filter(email__in=chunk).only("pk", "user_id", *PERSON_FIELDS):
+        for p in (
+            Person.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=chunk)
+            .only("pk", "user_id", *PERSON_FIELDS)
+        ):
             existing[p.pk] = p
             by_email[p.email.lower()] = p
     by_name: dict[tuple, Person] = {}
@@ -611,10 +616,10 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
         by_name.setdefault(key, p)
     users_by_email = {}
     for chunk in _chunks(emails):
-        for pk, email in User.objects.filter(email__in=chunk).values_list("pk", "email"):
+        for pk, email in (
+            User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk).values_list("pk", "email")
+        ):
             users_by_email[email.lower()] = pk
-    # Case-insensitive e-mail matches that the exact `__in` above missed are caught by the unique
-    # index on save; the file's e-mails are lower-cased already, as the portal stores them.
 
     matched: dict[int, int] = {}  # row number → person pk
     creates: list[tuple[_RosterRow, Person]] = []

@@ -247,6 +247,22 @@ SPECTACULAR_SETTINGS = {
     # The schema describes endpoints, not data: integrators may read it before they have an account.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps ("kind", "status", "level", "format") get
+    # their own component names, so the schema generates without warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "MunicipalityKindEnum": "cnppm.choices.MunicipalityKind",
+        "OrganizationKindEnum": "cnppm.choices.OrganizationKind",
+        "InstrumentKindEnum": "diagnostics.choices.InstrumentKind",
+        "InstrumentStatusEnum": "diagnostics.choices.InstrumentStatus",
+        "AttemptStatusEnum": "diagnostics.choices.AttemptStatus",
+        "ActivityKindEnum": "routes.choices.ActivityKind",
+        "ActivityLevelEnum": "routes.choices.ActivityLevel",
+        "ActivityFormatEnum": "routes.choices.ActivityFormat",
+        "RouteStatusEnum": "routes.choices.RouteStatus",
+        "ReportKindEnum": "monitoring.choices.ReportKind",
+        "ReportFormatEnum": "monitoring.choices.ReportFormat",
+        "RunStatusEnum": "monitoring.choices.RunStatus",
+    },
 }
 
 # --- Security (manage.py check --deploy is clean with DEBUG off) ----------------------------
