@@ -1,0 +1,40 @@
+"""`python manage.py compute_indicators --period 2022-Q2`: compute every indicator for a period, as the
+operator's button and the Celery task do, and print the region's values."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cnppm.services import DomainError
+from monitoring.models import IndicatorSnapshot
+from monitoring.numbers import fmt
+from monitoring.services.computation import computation_execute, computation_request, period_get_or_create
+
+
+class Command(BaseCommand):
+    help = "Рассчитать показатели мониторинга за период (2022-Q2, 2022-H1, 2022, 2022-W1)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", required=True, help="код периода, например 2022-Q2")
+
+    def handle(self, *args, period, **options):
+        try:
+            p = period_get_or_create(period)
+            run = computation_request(actor=None, period=p, enqueue=False)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        run = computation_execute(run_id=run.pk)
+        if run.status != "done":
+            raise CommandError(f"Расчёт не выполнен: {run.error}")
+        self.stdout.write(
+            f"Период {p.code} ({p.starts_on:%d.%m.%Y}–{p.ends_on:%d.%m.%Y}), нарастающим итогом:"
+        )
+        rows = IndicatorSnapshot.objects.filter(
+            period=p, cumulative=True, scope_level="region"
+        ).select_related("indicator")
+        for s in rows.order_by("indicator__order"):
+            unit = " %" if s.indicator.unit == "percent" else ""
+            places = 1 if s.indicator.unit == "percent" else 0
+            self.stdout.write(
+                f"  {s.indicator.code}: {fmt(s.value, places)}{unit} ({fmt(s.numerator, 0)} / {fmt(s.denominator, 0)})"
+                + (f" — {s.note}" if s.note else "")
+            )
+        self.stdout.write(self.style.SUCCESS(f"Готово: записано значений {run.snapshots.count()}."))
