@@ -45,3 +45,30 @@ def test_request_runs_task_after_commit(monitored, django_capture_on_commit_call
         run = computation_request(actor=monitored["operator"].user, period=period_get_or_create("2022-Q3"))
     run.refresh_from_db()
     assert run.status == "done" and run.progress == 100
+
+
+def test_demo_seed_computes_dashboards(world, client):
+    from datetime import date
+
+    from cnppm.demo import DemoContext
+    from monitoring.demo import seed
+    from monitoring.models import IndicatorPlan, RegionalEvent
+    from tests.helpers import login
+
+    ctx = DemoContext(
+        region=world["m1"].region,
+        municipalities=[world["m1"], world["m2"]],
+        organizations=[world["o1"], world["o2"], world["o3"], world["centre"]],
+        teachers=[world["teacher"], world["other_teacher"]],
+        by_role={"operator": [world["operator"]]},
+        today=date(2025, 5, 15),
+    )
+    seed(ctx)
+    seed(ctx)  # running it again changes nothing
+    assert IndicatorPlan.objects.filter(year=2025).count() == 8
+    assert RegionalEvent.objects.count() == 3
+    closed = Period.objects.filter(is_closed=True).values_list("code", flat=True)
+    assert sorted(closed) == ["2024-Q3", "2024-Q4"]
+    login(client, world["ministry"])
+    html = client.get("/monitoring/?period=2025-Q2").content.decode()
+    assert "План и достигнутые значения (регион)" in html and "Первый район" in html
