@@ -25,6 +25,7 @@ from tests.cnppm.factories import make_person
 from tests.diagnostics.factories import ANSWERS, CompetenceBlockFactory, make_final_attempt, make_instrument
 from tests.helpers import count_queries
 
+
 def real_queries(qc) -> list[str]:
     """The statements that reach the database, without the test transaction's savepoints."""
     return [q["sql"] for q in qc.ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
