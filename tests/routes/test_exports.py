@@ -14,9 +14,24 @@ from cnppm.models import PersonalDataAccess
 from routes.choices import ActivityLevel, ActivityOutcome, RouteStatus
 from routes.models import Route
 from tests.helpers import assert_matrix, login
-from tests.routes.factories import CorrectionFactory, RouteActivityFactory, make_attempt, make_route, teacher_blocks
+from tests.routes.factories import (
+    CorrectionFactory,
+    RouteActivityFactory,
+    make_attempt,
+    make_route,
+    teacher_blocks,
+)
 
-CARD_ROLES = {"teacher", "mentor", "curator", "tutor", "school_head", "municipal_methodist", "regional_methodist", "operator"}
+CARD_ROLES = {
+    "teacher",
+    "mentor",
+    "curator",
+    "tutor",
+    "school_head",
+    "municipal_methodist",
+    "regional_methodist",
+    "operator",
+}
 
 
 def pdf_text(content: bytes) -> str:
@@ -37,8 +52,18 @@ def card(world):
     blocks = teacher_blocks()
     route = make_route(teacher, results={blocks[0]: 45, blocks[1]: 70, blocks[2]: 90})
     route.approval = {
-        "agreed": {"position": "Директор", "organization": "Школа 1", "name": "Петрова Анна Сергеевна", "date": "01.09.2025"},
-        "approved": {"position": "Ректор", "organization": "СКИРО ПК и ПРО", "name": "Сидоров Олег Павлович", "date": "02.09.2025"},
+        "agreed": {
+            "position": "Директор",
+            "organization": "Школа 1",
+            "name": "Петрова Анна Сергеевна",
+            "date": "01.09.2025",
+        },
+        "approved": {
+            "position": "Ректор",
+            "organization": "СКИРО ПК и ПРО",
+            "name": "Сидоров Олег Павлович",
+            "date": "02.09.2025",
+        },
     }
     route.educational_tasks = "Освоить методику формирующего оценивания\nРазработать рабочую программу"
     route.final_event_title = "Открытый урок для методического объединения"
@@ -72,7 +97,9 @@ def card(world):
         outcome=ActivityOutcome.NOT_DONE,
         not_done_reason="Семинар перенесён организатором",
     )
-    CorrectionFactory(route=route, reason="Перенос сроков курсов на ноябрь", signed_by=world["regional_methodist"])
+    CorrectionFactory(
+        route=route, reason="Перенос сроков курсов на ноябрь", signed_by=world["regional_methodist"]
+    )
     return route
 
 
@@ -177,12 +204,20 @@ def test_xlsx_contents(client, world, card):
     section1 = {row[0]: row[1] for row in cells if row[0] and row[1]}
     assert section1["Награды, поощрения"] == "Почётная грамота Минпросвещения"
     assert section1["Год реализации ИОМ (учебный)"] == "2025/2026"
-    diag = {row[0]: row[2:6] for row in cells if row[0] in ("Предметные", "Методические", "Психолого-педагогические")}
+    diag = {
+        row[0]: row[2:6]
+        for row in cells
+        if row[0] in ("Предметные", "Методические", "Психолого-педагогические")
+    }
     assert diag["Предметные"] == [45, None, None, 45]
     assert diag["Методические"] == [None, 70, None, 70]
     assert diag["Психолого-педагогические"] == [None, None, 90, 90]
     monitoring = [row for row in cells if row[1] == "Семинар «Цифровые инструменты учителя»" and row[8]]
-    assert monitoring and monitoring[0][6] == "не выполнено" and monitoring[0][7] == "Семинар перенесён организатором"
+    assert (
+        monitoring
+        and monitoring[0][6] == "не выполнено"
+        and monitoring[0][7] == "Семинар перенесён организатором"
+    )
     assert ["Открытый урок для методического объединения", "муниципальный", "15.04.2026", "выполнено"] in [
         list(row[:4]) for row in cells
     ]
