@@ -361,3 +361,37 @@ def report_run_q(user) -> Q:
     if Role.MUNICIPAL_METHODIST in scope.roles and scope.municipality_ids:
         q |= Q(municipality_id__in=scope.municipality_ids)
     return q
+
+
+# --- Person-level organization scopes (exports of cards, archives) ------------------------------
+
+
+def person_level_organization_q(user, path: str = "") -> Q:
+    """Organizations ALL of whose people the user sees person by person: a school head's school, a
+    municipal methodist's municipality, the region for operators and regional methodists. Not the
+    ministry (aggregates only), not supporters (they see single assigned people, not organizations)."""
+    scope = scope_of(user)
+    prefix = f"{path}__" if path else ""
+    q = Q(**{f"{prefix}id__in": scope.organization_ids})
+    if scope.municipality_ids:
+        q |= Q(**{f"{prefix}municipality_id__in": scope.municipality_ids})
+    if scope.region_ids:
+        q |= Q(**{f"{prefix}municipality__region_id__in": scope.region_ids})
+    return q
+
+
+def person_level_organizations(user) -> QuerySet:
+    from .models import Organization
+
+    return Organization.objects.filter(person_level_organization_q(user))
+
+
+def person_level_municipalities(user) -> QuerySet:
+    """Municipalities whose people the user sees as a whole (municipal methodists, region roles)."""
+    from .models import Municipality
+
+    scope = scope_of(user)
+    q = Q(id__in=scope.municipality_ids)
+    if scope.region_ids:
+        q |= Q(region_id__in=scope.region_ids)
+    return Municipality.objects.filter(q)

@@ -198,7 +198,7 @@ def test_xlsx_contents(client, world, card):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["Карта ИОМ", "Приложение 1", "Приложение 2"]
-    cells = [[c for c in row] for row in wb["Карта ИОМ"].iter_rows(values_only=True)]
+    cells = [list(row) for row in wb["Карта ИОМ"].iter_rows(values_only=True)]
     flat = [c for row in cells for c in row if c not in (None, "")]
     assert "СОГЛАСОВАНО" in flat and "УТВЕРЖДАЮ" in flat and "Петрова Анна Сергеевна" in flat
     section1 = {row[0]: row[1] for row in cells if row[0] and row[1]}
