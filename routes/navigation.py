@@ -34,3 +34,21 @@ IMPORTS = [
         "template_url_name": "routes:catalogue_template",
     }
 ]
+
+# --- Assignment of curators, tutors and mentors; card archives (engineer B) ---
+ITEMS += [
+    NavItem("Мои педагоги", "routes:caseload", frozenset({Role.CURATOR, Role.TUTOR, Role.MENTOR}), order=32),
+    NavItem(
+        "Закрепление сопровождающих",
+        "routes:assignment_list",
+        frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST, Role.SCHOOL_HEAD, Role.MUNICIPAL_METHODIST}),
+        order=33,
+    ),
+    NavItem("Нагрузка сопровождающих", "routes:caseloads", frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST}), order=34),
+    NavItem(
+        "Архивы карт ИОМ",
+        "routes:archives",
+        frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MUNICIPAL_METHODIST, Role.SCHOOL_HEAD}),
+        order=35,
+    ),
+]
