@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -310,3 +311,29 @@ def test_dynamics_entry_vs_final(world):
         ("Предметные", Decimal("40"), Decimal("75"), Decimal("35")),
         ("Методические", Decimal("70"), Decimal("65"), Decimal("-5")),
     ]
+
+
+def test_demo_seed_builds_instruments_and_results(db):
+    from cnppm import demo as cnppm_demo
+    from diagnostics import demo
+    from diagnostics.item_formats import validate_item
+    from diagnostics.models import Instrument
+
+    ctx = cnppm_demo.build(teachers=40)
+    demo.seed(ctx)
+    math = Instrument.objects.get(code="demo-math-entry")
+    assert math.variants.count() == 4
+    assert [v.items.count() for v in math.variants.all()] == [22, 22, 22, 22]
+    assert set(Item.objects.filter(variant__instrument=math).values_list("type", flat=True)) == set(
+        ItemType.values
+    )
+    for item in Item.objects.filter(variant__instrument__code__startswith="demo-"):
+        assert validate_item(item.type, item.options, item.key) == [], (item.pk, item.type)
+    teachers = list(ctx.teachers)
+    with_attempt = Attempt.objects.filter(person__in=teachers, instrument=math).count()
+    assert 0.5 * len(teachers) <= with_attempt <= 0.9 * len(teachers)
+    assert not Attempt.objects.filter(person__user__username="teacher1").exists()
+    final = Attempt.objects.filter(status=AttemptStatus.FINAL, instrument=math)
+    assert BlockResult.objects.filter(attempt__in=final).count() == final.count() * 5
+    counts = list(math.variants.annotate(n=Count("attempts")).values_list("n", flat=True))
+    assert max(counts) - min(counts) <= 1  # variants used evenly
