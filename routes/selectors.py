@@ -468,7 +468,7 @@ def recommendations(route: Route, *, today: date | None = None, per_block: int =
 def route_list(*, user, status: str = "", search: str = "", year: int | None = None) -> QuerySet:
     """Routes in the user's scope, newest year first, with the uncovered-deficit flag."""
     qs = access.restrict(user, Route.objects.all()).select_related(
-        "teacher__organization__municipality", "organization"
+        "teacher__organization__municipality", "organization__municipality"
     )
     if status:
         qs = qs.filter(status=status)
