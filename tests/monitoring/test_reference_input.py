@@ -5,7 +5,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from cnppm.models import AuditEvent, OrganizationYearFact, ReferenceStatistic
-from monitoring.models import IndicatorPlan, RegionalEvent
+from monitoring.models import IndicatorDefinition, IndicatorPlan, RegionalEvent
 from tests.helpers import assert_matrix, login
 
 pytestmark = pytest.mark.django_db
@@ -130,12 +130,22 @@ def test_events_and_plans(client, world):
     )
     assert "Региональная конференция наставников" in r.content.decode()
     assert RegionalEvent.objects.get().entered_by == world["operator"].user
-    r = client.post(reverse("monitoring:plans"), {"indicator": 2, "year": 2022, "value": "5,5"}, follow=True)
+    r = client.post(
+        reverse("monitoring:plans"),
+        {"indicator": IndicatorDefinition.objects.get(code="IOM_SHARE").pk, "year": 2022, "value": "5,5"},
+        follow=True,
+    )
     assert "План сохранён" in r.content.decode()
     assert str(IndicatorPlan.objects.get().value) == "5.50"
-    r = client.post(reverse("monitoring:plans"), {"indicator": 2, "year": 2022, "value": "150"})
+    r = client.post(
+        reverse("monitoring:plans"),
+        {"indicator": IndicatorDefinition.objects.get(code="IOM_SHARE").pk, "year": 2022, "value": "150"},
+    )
     assert "от 0 до 100" in r.content.decode()
-    r = client.post(reverse("monitoring:plans"), {"indicator": 2, "year": 2022, "value": "много"})
+    r = client.post(
+        reverse("monitoring:plans"),
+        {"indicator": IndicatorDefinition.objects.get(code="IOM_SHARE").pk, "year": 2022, "value": "много"},
+    )
     assert "должно быть числом" in r.content.decode()
 
 
