@@ -45,3 +45,95 @@ def test_card_context_activities_and_uncovered(world):
     assert act["hours"] == 72
     assert act["result_form"] == "удостоверение о повышении квалификации"
     assert [u["name"] for u in ctx["uncovered"]] == ["Методические"]
+
+
+def test_card_page_follows_the_template_in_order(world, client):
+    from django.urls import reverse
+
+    from cnppm.models import PersonalDataAccess
+    from routes.services.routes import route_update
+    from tests.helpers import login
+
+    blocks = teacher_blocks()
+    route = make_route(world["teacher"], results={blocks[0]: 45, blocks[1]: 70})
+    route_update(
+        actor=world["teacher"].user,
+        route=route,
+        educational_tasks="Задача первая\nЗадача вторая",
+        final_event_title="Мастер-класс для МО",
+        final_event_level="institutional",
+        final_event_starts_on=None,
+        final_event_ends_on=None,
+        approval={
+            "agreed": {
+                "position": "директор",
+                "organization": "Школа 1",
+                "name": "Иван Петрович Сидоров",
+                "date": "01.09.2025",
+            }
+        },
+    )
+    login(client, world["school_head"])
+    html = client.get(reverse("routes:card", args=[route.pk])).content.decode()
+    order = [
+        "СОГЛАСОВАНО",
+        "УТВЕРЖДАЮ",
+        "Карта индивидуального образовательного маршрута педагога",
+        "1. Информационная справка о педагоге",
+        "2. Результаты входной диагностики профессиональных дефицитов",
+        "3. Образовательные задачи",
+        "4. Мероприятия, обеспечивающие повышение уровня профессиональных компетенций",
+        "5. Заключительное публичное мероприятие",
+        "Приложение 1 к Карте индивидуального образовательного маршрута",
+        "1. Сведения о корректировке индивидуального образовательного маршрута",
+        "2. Мониторинг реализации мероприятий индивидуального образовательного маршрута",
+        "Приложение 2 к Карте индивидуального образовательного маршрута",
+        "1. Результаты итоговой диагностики профессиональных компетенций",
+        "2. Выводы",
+        "С выводами ознакомлен(а)",
+    ]
+    positions = [html.find(text) for text in order]
+    assert -1 not in positions, [t for t, p in zip(order, positions, strict=True) if p == -1]
+    assert positions == sorted(positions)
+    assert (
+        "Иван Петрович Сидоров" in html and "<li>Задача вторая</li>" in html and "Мастер-класс для МО" in html
+    )
+    assert PersonalDataAccess.objects.filter(
+        object_type="route", object_id=str(route.pk), action="view"
+    ).exists()
+
+
+def test_route_create_refusals(world):
+    import pytest
+
+    from cnppm.services import DomainError
+    from routes.services.routes import route_create
+
+    with pytest.raises(DomainError, match="по результатам входной диагностики"):
+        route_create(actor=world["teacher"].user, teacher=world["teacher"], academic_year=2025)
+    make_route(world["teacher"])
+    with pytest.raises(DomainError, match="уже создан"):
+        route_create(actor=world["teacher"].user, teacher=world["teacher"], academic_year=2025)
+    with pytest.raises(DomainError, match="сам педагог или его куратор"):
+        route_create(actor=world["tutor"].user, teacher=world["teacher"], academic_year=2026)
+    assert (
+        route_create(actor=world["curator"].user, teacher=world["teacher"], academic_year=2026).status
+        == "draft"
+    )
+
+
+def test_cabinet_panel(world, client):
+    from django.urls import reverse
+
+    from tests.helpers import login
+    from tests.routes.factories import make_entry_attempt
+
+    login(client, world["teacher"])
+    assert "ИОМ составляется после входной диагностики." in client.get(reverse("cabinet")).content.decode()
+    make_entry_attempt(world["teacher"], {teacher_blocks()[0]: 30})
+    assert "Составить ИОМ по результатам диагностики" in client.get(reverse("cabinet")).content.decode()
+    client.post(reverse("routes:create"))
+    html = client.get(reverse("cabinet")).content.decode()
+    assert "ИОМ на 20" in html and "черновик" in html and "Дефицитов без мероприятий: 1." in html
+    login(client, world["curator"])
+    assert "ИОМ на экспертизе</a>: 0." in client.get(reverse("cabinet")).content.decode()

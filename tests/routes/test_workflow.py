@@ -264,3 +264,32 @@ def test_submit_and_review_through_pages(world, client):
     )
     html = r.content.decode()
     assert "возвращён на доработку" in html and "Уточните сроки" in html
+
+
+def test_conclusions_rules(world):
+    route = ready_route(world, S.IN_PROGRESS)
+    curator = world["curator"].user
+    with pytest.raises(DomainError, match="на этапе завершения"):
+        route_conclusions_save(actor=curator, route=route, conclusions="Выводы")
+    Route.objects.filter(pk=route.pk).update(status=S.COMPLETING)
+    route.refresh_from_db()
+    with pytest.raises(DomainError, match="куратор или региональный методист"):
+        route_conclusions_save(actor=world["teacher"].user, route=route, conclusions="Сам себе")
+    with pytest.raises(DomainError, match="Итоговая диагностика"):
+        route_conclusions_save(actor=curator, route=route, conclusions="Выводы")
+    make_attempt(world["teacher"], {teacher_blocks()[0]: 81}, kind="final")
+    route_conclusions_save(actor=curator, route=route, conclusions="Выводы")
+    with pytest.raises(DomainError, match="подписывают"):
+        route_conclusions_sign(actor=curator, route=route, as_role="regional_methodist")
+    with pytest.raises(DomainError, match="подписывают"):
+        route_conclusions_sign(actor=world["school_head"].user, route=route, as_role="regional_methodist")
+    route_conclusions_sign(actor=world["school_head"].user, route=route, as_role="school_head")
+    # a new text drops the signatures
+    route_conclusions_save(actor=curator, route=route, conclusions="Выводы, уточнённые")
+    route.refresh_from_db()
+    assert route.conclusions_signed_by_head is None
+    from routes.selectors import card_context, card_queryset
+
+    ctx = card_context(card_queryset().get(pk=route.pk))
+    assert ctx["final_diagnostics"]["rows"][0]["high"] is not None
+    assert ctx["conclusions_lines"] == ["Выводы, уточнённые"]
