@@ -184,6 +184,9 @@ def test_analytic_distributions_deficits_content_verdicts(report_world):
     assert verdicts["незначительная доработка"] == (1, Decimal("33.3"))
     assert "корректировки не требуются — 66,7\u00a0% ИОМ" in " ".join(ctx["statements"])
     assert "<svg" in ctx["charts"]["verdicts"]
+    stages = {r[0]: r[1] for r in t["stages"].rows}
+    assert stages["черновик"] == 1 and stages["на рассмотрении"] == 3 and stages["утверждён"] == 1
+    assert t["stages"].total == ["Итого", 5, Decimal("100.0")]
 
 
 def test_municipal_letter_f2_substituted_and_schools(report_world):
