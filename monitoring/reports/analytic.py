@@ -182,6 +182,7 @@ class AnalyticReport(Report):
             "experience": pie_chart(dist["experience"], title=dist_tables[2].title),
         }
 
+        coverage_count = len(statements)
         deficit_rows = []
         for d in dist["deficits"]:
             t = d["total"]
@@ -226,6 +227,7 @@ class AnalyticReport(Report):
             value_places=1,
         )
 
+        deficit_count = len(statements)
         combinations = dist["combinations"]
         n_routes = sum(n for _, n in combinations)
         per_competence: dict[str, int] = {}
@@ -281,6 +283,7 @@ class AnalyticReport(Report):
                 ("formats", "Форматы мероприятий", "Форматы выбранных образовательных мероприятий", "Формат"),
             )
         ]
+        content_count = len(statements)
         verdict_items = dist["verdicts"]
         verdict_table = Table(
             key="verdicts",
@@ -305,6 +308,12 @@ class AnalyticReport(Report):
 
         return {
             "statements": statements,
+            "sections": {
+                "coverage": statements[:coverage_count],
+                "deficits": statements[coverage_count:deficit_count],
+                "content": statements[deficit_count:content_count],
+                "verdicts": statements[content_count:],
+            },
             "tables": [
                 municipality_table,
                 stage_table,
