@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -139,11 +140,8 @@ def answer_save(request, pk: int, item_id: int):
         services.answer_save(actor=request.user, attempt_id=pk, item_id=item_id, value=value)
     except DomainError as exc:
         status = 409 if exc.code in ("late", "finished") else 400
-        response = render(
-            request,
-            "diagnostics/taking/_save_status.html",
-            {"error": exc.message, "code": exc.code},
-            status=status,
+        response = _fragment(
+            "diagnostics/taking/_save_status.html", {"error": exc.message, "code": exc.code}, status
         )
         if status == 409:
             messages.warning(request, exc.message)
@@ -152,12 +150,17 @@ def answer_save(request, pk: int, item_id: int):
     if item_type == ItemType.ORDERING and request.POST.get("move"):
         attempt = selectors.own_attempt(request.user, pk)
         item = next(i for i in selectors.attempt_items(attempt) if i.pk == item_id)
-        return render(
-            request,
+        return _fragment(
             "diagnostics/taking/_ordering.html",
             {**_item_context(attempt, item, value), "saved_at": timezone.now()},
         )
-    return render(request, "diagnostics/taking/_save_status.html", {"saved_at": timezone.now()})
+    return _fragment("diagnostics/taking/_save_status.html", {"saved_at": timezone.now()})
+
+
+def _fragment(template: str, context: dict, status: int = 200) -> HttpResponse:
+    """An htmx fragment, rendered without the page's context processors (menu, notifications): the
+    autosave stays two queries beyond the session and the user."""
+    return HttpResponse(render_to_string(template, context), status=status)
 
 
 def _move(order: list[str], move: str) -> dict:

@@ -280,3 +280,17 @@ def test_my_diagnostics_query_count_guard(client, world):
         svc.attempt_start(actor=world["teacher"].user, instrument_id=other.pk)
     large = count_queries(lambda: client.get(url))
     assert_same_queries(small, large)
+
+
+def test_autosave_request_is_lean(client, world, instrument):
+    """Beyond the session, the user and the consent gate: one scoped lookup and one UPSERT; no menu,
+    no notifications, no role scope."""
+    attempt = _start(client, world, instrument)
+    item = Item.objects.get(variant=attempt.variant, number=5)
+    url = reverse("diagnostics:answer_save", args=[attempt.pk, item.pk])
+    client.post(url, {"type": "short", "text": "первый"})
+    qc = count_queries(lambda: client.post(url, {"type": "short", "text": "второй"}))
+    sql = [q["sql"] for q in qc.ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len([q for q in sql if "diagnostics_" in q]) == 2, qc.sql
+    assert not [q for q in sql if "cnppm_roleassignment" in q or "cnppm_notification" in q], qc.sql
+    assert Answer.objects.get(item=item).value == {"text": "второй"}
