@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
@@ -337,3 +338,89 @@ def test_demo_seed_builds_instruments_and_results(db):
     assert BlockResult.objects.filter(attempt__in=final).count() == final.count() * 5
     counts = list(math.variants.annotate(n=Count("attempts")).values_list("n", flat=True))
     assert max(counts) - min(counts) <= 1  # variants used evenly
+
+
+# --- Real concurrency: two connections on PostgreSQL ------------------------------------------
+
+
+def _in_threads(*calls):
+    """Run the calls at the same moment, each in its own thread (and database connection)."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+postgres_only = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="real row locks need PostgreSQL (on SQLite the double submit is simulated above)",
+)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_finishes_score_once_on_postgres():
+    person = make_person()
+    instrument = make_instrument(types=AUTO)
+    attempt = svc.attempt_start(actor=person.user, instrument_id=instrument.pk)
+    _answer_all(person.user, attempt)
+    results = _in_threads(
+        lambda: svc.attempt_finish(actor=person.user, attempt_id=attempt.pk),
+        lambda: svc.attempt_finish(actor=person.user, attempt_id=attempt.pk),
+        lambda: svc.attempts_close_expired(),
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert AuditEvent.objects.filter(verb="attempt_finished").count() == 1
+    assert BlockResult.objects.filter(attempt=attempt).count() == 2
+    assert Attempt.objects.get(pk=attempt.pk).percent == Decimal("100.00")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_answer_racing_the_finish_is_either_scored_or_refused_on_postgres():
+    person = make_person()
+    instrument = make_instrument(types=AUTO)
+    attempt = svc.attempt_start(actor=person.user, instrument_id=instrument.pk)
+    item = Item.objects.get(variant=attempt.variant, number=1)
+    results = _in_threads(
+        lambda: svc.answer_save(
+            actor=person.user, attempt_id=attempt.pk, item_id=item.pk, value=ANSWERS[item.type]
+        ),
+        lambda: svc.attempt_finish(actor=person.user, attempt_id=attempt.pk),
+    )
+    attempt.refresh_from_db()
+    answer = Answer.objects.filter(attempt=attempt, item=item).first()
+    if isinstance(results[0], DomainError):
+        assert answer is None and attempt.percent == Decimal("0.00")
+    else:
+        assert answer.points == Decimal("1.00") and attempt.percent == Decimal("20.00")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_starts_use_variants_evenly_on_postgres():
+    instrument = make_instrument(types=(ItemType.SINGLE,))
+    people = [make_person() for _ in range(8)]
+    results = _in_threads(
+        *[lambda p=p: svc.attempt_start(actor=p.user, instrument_id=instrument.pk) for p in people]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r.variant.number for r in results) == [1, 1, 2, 2, 3, 3, 4, 4]
