@@ -33,7 +33,6 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -88,7 +87,7 @@ STAT_FIELDS = {
 
 def norm(value) -> str:
     """A cell or a name as a comparable key: trimmed, lower case, ё as е, single spaces."""
-    return re.sub(r"\s+", " ", str(value or "")).strip().lower().replace("ё", "е")
+    return " ".join(str(value or "").split()).lower().replace("ё", "е")
 
 
 def _choice_map(choices, extra: dict[str, str]) -> dict[str, str]:
@@ -264,7 +263,9 @@ def _cell(value) -> str:
         value = int(value)
     if isinstance(value, datetime):
         return value.date().isoformat()
-    return re.sub(r"\s+", " ", str(value)).strip()
+    if isinstance(value, int):
+        return str(value)
+    return " ".join(str(value).split())
 
 
 def _read_sheet(ws, columns: tuple[str, ...], sheet_label: str = "") -> Iterator[tuple[int, dict[str, str]]]:
@@ -601,25 +602,27 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
         for p in Person.objects.filter(organization_id__in=org_ids).only("pk", "user_id", *PERSON_FIELDS)
     }
     by_email = {p.email.lower(): p for p in existing.values() if p.email}
-    missing_emails = [e for e in emails if e not in by_email]
-    for chunk in _chunks(missing_emails):
-        for p in (
-            Person.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-            .only("pk", "user_id", *PERSON_FIELDS)
-        ):
-            existing[p.pk] = p
-            by_email[p.email.lower()] = p
+    wanted = set(emails) - set(by_email)
+    if wanted:  # one scan of the e-mails, compared case-insensitively in memory
+        elsewhere = [
+            pk
+            for pk, email in Person.objects.exclude(email="").values_list("pk", "email")
+            if email.lower() in wanted
+        ]
+        for chunk in _chunks(elsewhere):
+            for p in Person.objects.filter(pk__in=chunk).only("pk", "user_id", *PERSON_FIELDS):
+                existing[p.pk] = p
+                by_email[p.email.lower()] = p
     by_name: dict[tuple, Person] = {}
     for p in existing.values():
         key = (p.organization_id, norm(p.last_name), norm(p.first_name), norm(p.middle_name))
         by_name.setdefault(key, p)
-    users_by_email = {}
-    for chunk in _chunks(emails):
-        for pk, email in (
-            User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk).values_list("pk", "email")
-        ):
-            users_by_email[email.lower()] = pk
+    wanted = set(emails)
+    users_by_email = {
+        email.lower(): pk
+        for pk, email in User.objects.exclude(email="").values_list("pk", "email")
+        if email.lower() in wanted
+    }
 
     matched: dict[int, int] = {}  # row number → person pk
     creates: list[tuple[_RosterRow, Person]] = []
@@ -712,26 +715,20 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
     for person in unchanged_without_user:
         new_user(person)
 
-    User.objects.bulk_create(new_users, batch_size=BATCH)
-    if any(u.pk is None for u in new_users):  # a backend that cannot return ids from a bulk insert
-        ids = dict(
-            User.objects.filter(username__in=[u.username for u in new_users]).values_list("username", "pk")
-        )
-        for u in new_users:
-            u.pk = ids[u.username]
+    _insert(User, new_users)
+    ids = dict(User.objects.filter(date_joined=now, must_change_password=True).values_list("username", "pk"))
+    for u in new_users:
+        u.pk = u.id = ids[u.username]
     for person, user in zip(owners, new_users, strict=True):
         person.user_id = user.pk
     report.accounts_created = len(new_users)
     report.new_user_ids = [u.pk for u in new_users]
 
     new_people = [p for _, p in creates]
-    Person.objects.bulk_create(new_people, batch_size=BATCH)
-    if any(p.pk is None for p in new_people):
-        ids = dict(
-            Person.objects.filter(user_id__in=[p.user_id for p in new_people]).values_list("user_id", "pk")
-        )
-        for p in new_people:
-            p.pk = ids[p.user_id]
+    _insert(Person, new_people)
+    ids = dict(Person.objects.filter(created_at=now).values_list("user_id", "pk"))
+    for p in new_people:
+        p.pk = p.id = ids[p.user_id]
     for r, person in creates:
         matched[r.number] = person.pk
     to_save = updates + unchanged_without_user
@@ -741,6 +738,41 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
 
     _roster_write_roles(rows, matched, region)
     _roster_write_subjects(rows, matched)
+
+
+def _insert(model, objs: list) -> None:
+    """Insert many new rows with one prepared statement (executemany), in batches. Django's
+    bulk_create is bound by SQLite's 999-parameter limit (about 60 people per INSERT) and prepares
+    every value; here only dates are converted (auto_now fields filled). Ids are not returned: callers read them back by a
+    key they set (the import's timestamp). No signals are sent, as with bulk_create."""
+    if not objs:
+        return
+    from django.db import connection
+    from django.db.models import DateField
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    convert = [isinstance(f, DateField) for f in fields]
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    rows = [
+        tuple(
+            _db_date(f, obj, connection) if conv else getattr(obj, f.attname)
+            for f, conv in zip(fields, convert, strict=True)
+        )
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def _db_date(field, obj, connection):
+    value = getattr(obj, field.attname)
+    if value is None:  # auto_now / auto_now_add not set by the caller
+        value = field.pre_save(obj, True)
+    return field.get_db_prep_save(value, connection)
 
 
 def _role_scope(role: str, organization: Organization, region: Region) -> dict:
@@ -790,7 +822,7 @@ def _roster_write_roles(rows: list[_RosterRow], matched: dict[int, int], region:
                     person_id=pid, role=role, support_kind=_support_kind(role, r.organization), **scope
                 )
             )
-    RoleAssignment.objects.bulk_create(new, batch_size=BATCH)
+    _insert(RoleAssignment, new)
 
 
 def _roster_write_subjects(rows: list[_RosterRow], matched: dict[int, int]) -> None:
@@ -811,7 +843,7 @@ def _roster_write_subjects(rows: list[_RosterRow], matched: dict[int, int]) -> N
         to_add += [Through(person_id=person_id, subject_id=sid) for sid in subject_ids if sid not in have]
     for chunk in _chunks(to_delete):
         Through.objects.filter(pk__in=chunk).delete()
-    Through.objects.bulk_create(to_add, batch_size=BATCH)
+    _insert(Through, to_add)
 
 
 # --- Structure ------------------------------------------------------------------------------------
