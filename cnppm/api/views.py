@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -21,10 +22,19 @@ from cnppm.services import personal_data_log
 from . import filters, serializers
 
 
+class DirectoryPagination(PageNumberPagination):
+    """50 per page by default; `?page_size=` up to 1 000 for integrations."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
     """Municipalities the user may see aggregates of (region roles, ministry, municipal methodists)."""
 
     serializer_class = serializers.MunicipalitySerializer
+    pagination_class = DirectoryPagination
     filterset_class = filters.MunicipalityFilter
     search_fields = ["name", "code"]
     ordering_fields = ["name", "code"]
@@ -38,6 +48,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """Organizations in the user's scope (own organization, municipality or region)."""
 
     serializer_class = serializers.OrganizationSerializer
+    pagination_class = DirectoryPagination
     filterset_class = filters.OrganizationFilter
     search_fields = ["short_name", "full_name"]
     ordering_fields = ["short_name", "municipality__name"]
@@ -54,6 +65,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     """People in the user's scope (card section 1). The ministry gets none."""
 
     filterset_class = filters.PersonFilter
+    pagination_class = DirectoryPagination
     search_fields = ["last_name", "first_name", "middle_name", "email"]
     ordering_fields = ["last_name", "experience_years", "organization__short_name"]
 

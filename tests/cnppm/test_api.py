@@ -96,6 +96,9 @@ def test_operator_sees_the_region_paginated(client, world):
     body = client.get(PEOPLE).json()
     assert body["count"] == 57 and len(body["results"]) == 50 and body["next"].endswith("?page=2")
     assert len(client.get(body["next"]).json()["results"]) == 7
+    small = client.get(PEOPLE, {"page_size": 5}).json()
+    assert len(small["results"]) == 5 and "page_size=5" in small["next"]
+    assert len(client.get(PEOPLE, {"page_size": 5000}).json()["results"]) == 57  # capped at 1 000
 
 
 def test_ministry_gets_municipalities_and_organizations_but_no_people(client, world):
