@@ -111,22 +111,33 @@ def main() -> None:
         computation_request,
         period_close,
         period_get_or_create,
+        period_reopen,
     )
 
-    t = time.perf_counter()
-    info = generate(
-        n_teachers=100_000 // scale,
-        n_municipalities=60,
-        n_organizations=2_000 // scale,
-        n_attempts=50_000 // scale,
-        n_routes=40_000 // scale,
-    )
-    print(
-        f"Регион: {info['teachers']} педагогов, {info['municipalities']} МО, {info['organizations']} организаций, "
-        f"{info['attempts']} попыток, {info['routes']} ИОМ (генерация {time.perf_counter() - t:.1f} с)"
-    )
-    region = info["region"]
+    if reuse:
+        from cnppm.models import Person, Region
+
+        region = Region.objects.get(code="BENCH")
+        teachers = Person.objects.filter(organization__municipality__region=region).count()
+        print(f"Регион из предыдущего запуска: {teachers} человек")
+    else:
+        t = time.perf_counter()
+        info = generate(
+            n_teachers=100_000 // scale,
+            n_municipalities=60,
+            n_organizations=2_000 // scale,
+            n_attempts=50_000 // scale,
+            n_routes=40_000 // scale,
+        )
+        print(
+            f"Регион: {info['teachers']} педагогов, {info['municipalities']} МО, {info['organizations']} "
+            f"организаций, {info['attempts']} попыток, {info['routes']} ИОМ "
+            f"(генерация {time.perf_counter() - t:.1f} с)"
+        )
+        region = info["region"]
     period = period_get_or_create("2022", region=region)
+    if period.is_closed:
+        period = period_reopen(actor=None, period=period, reason="повторный замер")
     connection.close()
 
     results = []
