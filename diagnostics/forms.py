@@ -16,6 +16,7 @@ class Styled:
     """Bootstrap classes, and help texts and errors tied to the field for screen readers."""
 
     def _style(self):
+        errors = self._errors or {}  # never trigger validation from here
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
@@ -26,9 +27,9 @@ class Styled:
                 css = "form-control"
             if css:
                 widget.attrs.setdefault("class", css)
-            if field.help_text or (self.is_bound and name in self.errors):
+            if field.help_text or name in errors:
                 widget.attrs["aria-describedby"] = f"id_{name}_help"
-            if self.is_bound and name in self.errors:
+            if name in errors:
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
                 widget.attrs["aria-invalid"] = "true"
 
