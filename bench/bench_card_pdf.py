@@ -1,0 +1,296 @@
+"""ИОМ card exports and the caseload page.
+
+Builds its data in a throwaway database (a fresh SQLite file, or a throwaway test_<name> PostgreSQL
+database when DATABASE_URL is set), then prints:
+- one route card rendered to PDF (WeasyPrint): the time of the first (cold) and the median of 5;
+- an archive of N cards of one municipality built by the Celery task body (one card at a time into a
+  ZIP on disk): the time, the ZIP size, and peak RSS of the process (resource.getrusage) before and
+  after;
+- the curator's caseload page (/routes/caseload/) through the Django test client: the number of
+  queries with 5 routes and with 200.
+
+    .venv/bin/python bench/bench_card_pdf.py [--cards 500]
+
+Targets (issue 4): a card PDF under 1 s; 500 cards in one archive under 2 minutes with bounded memory;
+the caseload page with 200 routes makes as many queries as with 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django(tmp: str):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnppm.settings")
+    os.environ["MEDIA_ROOT"] = str(Path(tmp) / "media")
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    if connection.vendor == "postgresql":
+        from django.test.utils import setup_databases
+
+        return setup_databases(verbosity=0, interactive=False)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return None
+
+
+def build(n_cards: int):
+    """A region with one municipality, 10 schools, n_cards teachers with a full route each, and a
+    curator with a caseload."""
+    from cnppm.choices import MunicipalityKind, OrganizationKind, Role, SupportRole
+    from cnppm.models import (
+        Consent,
+        ConsentDocument,
+        Municipality,
+        Organization,
+        Person,
+        Region,
+        RoleAssignment,
+        User,
+    )
+    from diagnostics.models import CompetenceBlock
+    from routes.choices import ActivityLevel, ActivityOutcome, RouteStatus
+    from routes.models import Correction, Route, RouteActivity
+    from routes.selectors import profile_snapshot
+
+    region = Region.objects.create(name="Бенч-область", code="BENCH")
+    muni = Municipality.objects.create(
+        region=region, name="Бенч-район", code="BENCH-M", kind=MunicipalityKind.DISTRICT
+    )
+    centre = Organization.objects.create(
+        municipality=muni, short_name="ЦНППМ", full_name="Центр НППМ", kind=OrganizationKind.CENTRE
+    )
+    schools = [
+        Organization.objects.create(
+            municipality=muni,
+            short_name=f"СОШ №{i}",
+            full_name=f"МБОУ СОШ №{i}",
+            kind=OrganizationKind.SCHOOL,
+        )
+        for i in range(1, 11)
+    ]
+    blocks = []
+    for order, (code, name) in enumerate(
+        [
+            ("subject", "Предметные"),
+            ("methodical", "Методические"),
+            ("psy_ped", "Психолого-педагогические"),
+            ("communicative", "Коммуникативные"),
+            ("ict", "ИКТ-компетентность"),
+        ],
+        1,
+    ):
+        block, _ = CompetenceBlock.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+        blocks.append(block)
+    operator_user = User.objects.create_user("bench-operator", password="bench-pass-123")
+    operator = Person.objects.create(
+        user=operator_user, organization=centre, last_name="Операторова", first_name="Ольга"
+    )
+    RoleAssignment.objects.create(person=operator, role=Role.OPERATOR, region=region)
+    curator_user = User.objects.create_user("bench-curator", password="bench-pass-123")
+    curator = Person.objects.create(
+        user=curator_user, organization=centre, last_name="Кураторова", first_name="Анна"
+    )
+    RoleAssignment.objects.create(person=curator, role=Role.CURATOR)
+    doc = ConsentDocument.objects.filter(is_current=True).first()
+    for user in (operator_user, curator_user):
+        if doc:
+            Consent.objects.create(user=user, document=doc)
+    percents = [45, 58, 72, 79, 91]
+    route_ids = []
+    for i in range(n_cards):
+        school = schools[i % len(schools)]
+        teacher = Person.objects.create(
+            organization=school,
+            last_name=f"Педагогова{i:04d}",
+            first_name="Мария",
+            middle_name="Ивановна",
+            position="учитель математики",
+            experience_years=5 + i % 30,
+            courses_last_3_years="ДПП ПК «Функциональная грамотность», 36 ч, 2024",
+            awards="Почётная грамота",
+        )
+        RoleAssignment.objects.create(person=teacher, role=Role.TEACHER)
+        diag = [
+            {
+                "block": b.pk,
+                "name": b.name,
+                "percent": str(percents[(i + k) % 5]),
+                "level": "high"
+                if percents[(i + k) % 5] < 60
+                else ("medium" if percents[(i + k) % 5] <= 80 else "minimal"),
+                "difficulties": [f"Тема {k + 1}: анализ результатов", "Формирующее оценивание"],
+            }
+            for k, b in enumerate(blocks)
+        ]
+        route = Route.objects.create(
+            teacher=teacher,
+            academic_year=2025,
+            organization=school,
+            status=RouteStatus.IN_PROGRESS,
+            profile_snapshot=profile_snapshot(teacher),
+            diagnostics_snapshot=diag,
+            approval={
+                "agreed": {
+                    "position": "Директор",
+                    "organization": school.short_name,
+                    "name": "Директорова Е. П.",
+                    "date": "01.09.2025",
+                },
+                "approved": {
+                    "position": "Ректор",
+                    "organization": "ИРО",
+                    "name": "Ректоров П. С.",
+                    "date": "02.09.2025",
+                },
+            },
+            educational_tasks="Освоить формирующее оценивание\nРазработать программу внеурочной деятельности",
+            final_event_title="Открытый урок",
+            final_event_level=ActivityLevel.MUNICIPAL,
+            final_event_starts_on=date(2026, 4, 10),
+        )
+        for k in range(6):
+            ra = RouteActivity.objects.create(
+                route=route,
+                title=f"ДПП ПК «Программа {k + 1}: современные методики обучения»",
+                level=ActivityLevel.REGIONAL,
+                organizer="ИРО",
+                starts_on=date(2025, 10, 1) + timedelta(days=20 * k),
+                ends_on=date(2025, 10, 15) + timedelta(days=20 * k),
+                result_form="удостоверение",
+                outcome=ActivityOutcome.DONE if k < 3 else ActivityOutcome.PLANNED,
+                order=k,
+            )
+            ra.competences.set([blocks[k % 5]])
+        Correction.objects.create(route=route, reason="Перенос сроков курсов", author=operator_user)
+        route_ids.append(route.pk)
+    return {
+        "municipality": muni,
+        "operator_user": operator_user,
+        "curator": curator,
+        "curator_user": curator_user,
+        "route_ids": route_ids,
+        "SupportRole": SupportRole,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cards", type=int, default=500)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="card-pdf-bench-")
+    old_config = setup_django(tmp)
+    try:
+        run_bench(args.cards)
+    finally:
+        if old_config is not None:
+            from django.test.utils import teardown_databases
+
+            teardown_databases(old_config, verbosity=0)
+
+
+def run_bench(n_cards: int) -> None:
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cnppm.models import SupportAssignment
+    from routes.exports import fetch_card, render_card_pdf
+    from routes.models import CardArchiveRun
+    from routes.services.exports import card_archive_request
+
+    t0 = time.perf_counter()
+    data = build(n_cards)
+    print(f"database: {connection.vendor}; {n_cards} routes built in {time.perf_counter() - t0:.1f} s")
+
+    # One card.
+    pk = data["route_ids"][0]
+    start = time.perf_counter()
+    pdf = render_card_pdf(fetch_card(pk))
+    cold = time.perf_counter() - start
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        render_card_pdf(fetch_card(pk))
+        times.append(time.perf_counter() - start)
+    print(
+        f"card PDF: first {cold:.3f} s, median of 5 {statistics.median(times):.3f} s "
+        f"({len(pdf) // 1024} KiB) — target < 1 s"
+    )
+
+    # The archive of the municipality, through the service and the (eager) Celery task.
+    rss_before = rss_mb()
+    start = time.perf_counter()
+    from django.db import transaction
+
+    with transaction.atomic():
+        run = card_archive_request(actor=data["operator_user"], municipality=data["municipality"])
+    elapsed = time.perf_counter() - start
+    run = CardArchiveRun.objects.get(pk=run.pk)
+    size = os.path.getsize(run.file.path) if run.file else 0
+    print(
+        f"archive of {run.routes_done}/{run.routes_total} cards: {elapsed:.1f} s "
+        f"({elapsed / max(run.routes_done, 1) * 1000:.0f} ms per card), status {run.status}, "
+        f"ZIP {size / 1024 / 1024:.1f} MiB — target < 120 s"
+    )
+    print(
+        f"peak RSS: {rss_before:.0f} MiB before the archive, {rss_mb():.0f} MiB after (bounded: one card at a time)"
+    )
+
+    # Caseload page: 5 routes vs 200.
+    curator = data["curator"]
+    ids = data["route_ids"]
+    from routes.models import Route
+
+    teachers = list(
+        Route.objects.filter(pk__in=ids[:200]).order_by("pk").values_list("teacher_id", flat=True)
+    )
+    SupportAssignment.objects.bulk_create(
+        [SupportAssignment(person_id=t, supporter=curator, role="curator") for t in teachers[:5]]
+    )
+    client = Client()
+    client.force_login(data["curator_user"])
+    client.get("/routes/caseload/")
+
+    def page_queries():
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/routes/caseload/")
+        assert response.status_code == 200, response.status_code
+        return len(ctx.captured_queries)
+
+    q5 = page_queries()
+    SupportAssignment.objects.bulk_create(
+        [SupportAssignment(person_id=t, supporter=curator, role="curator") for t in teachers[5:200]]
+    )
+    client.get("/routes/caseload/")
+    q200 = page_queries()
+    print(f"caseload page queries: {q5} with 5 routes, {q200} with 200 routes — target: equal")
+
+
+if __name__ == "__main__":
+    main()
