@@ -43,6 +43,13 @@ def instrument_start(request, pk: int):
     rows = {r.instrument.pk: r for r in selectors.my_diagnostics(request.user)}
     row = rows.get(instrument.pk)
     reason = services.instrument_unavailable_reason(instrument, person)
+    # Subject matching is advisory: say so, but do not refuse.
+    subject_note = ""
+    if instrument.subject_id and not person.subjects.filter(pk=instrument.subject_id).exists():
+        subject_note = (
+            f"Работа составлена для предметной области «{instrument.subject}», которой нет в вашем профиле. "
+            "Пройти её можно, но проверьте, что выбрали нужную работу."
+        )
     return render(
         request,
         "diagnostics/taking/start.html",
@@ -50,6 +57,7 @@ def instrument_start(request, pk: int):
             "instrument": instrument,
             "row": row,
             "reason": reason,
+            "subject_note": subject_note,
             "items_count": selectors.items_count(instrument),
             "duration": f"{instrument.time_limit_minutes // 60:02d}:{instrument.time_limit_minutes % 60:02d}:00",
         },

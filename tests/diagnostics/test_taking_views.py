@@ -294,3 +294,17 @@ def test_autosave_request_is_lean(client, world, instrument):
     assert len([q for q in sql if "diagnostics_" in q]) == 2, qc.sql
     assert not [q for q in sql if "cnppm_roleassignment" in q or "cnppm_notification" in q], qc.sql
     assert Answer.objects.get(item=item).value == {"text": "второй"}
+
+
+def test_subject_mismatch_is_advisory(client, world):
+    from tests.cnppm.factories import SubjectFactory
+
+    physics = SubjectFactory(code="physics", name="физика")
+    instrument = make_instrument(types=(ItemType.SINGLE,), subject=physics)
+    login(client, world["teacher"])
+    page = client.get(reverse("diagnostics:instrument_start", args=[instrument.pk])).content.decode()
+    assert "Работа составлена для предметной области «физика», которой нет в вашем профиле." in page
+    assert ">Начать</button>" in page
+    world["teacher"].subjects.add(physics)
+    page = client.get(reverse("diagnostics:instrument_start", args=[instrument.pk])).content.decode()
+    assert "которой нет в вашем профиле" not in page
