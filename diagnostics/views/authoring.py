@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -51,12 +51,8 @@ def block_list(request):
 
 @operator_only
 def block_edit(request, pk):
-    try:
-        block = CompetenceBlock.objects.get(pk=pk)
-    except (CompetenceBlock.DoesNotExist, ValueError):
-        from django.http import Http404
-
-        raise Http404 from None
+    block = get_object_or_404(CompetenceBlock, pk=pk)
+    # The form edits its own copy, so a refused save leaves `block` as it was for the service.
     form = BlockForm(request.POST or None, instance=CompetenceBlock.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
