@@ -683,12 +683,16 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
     new_users: list = []
     owners: list[Person] = []
 
+    next_suffix: dict[str, int] = {}
+
     def new_user(person: Person) -> None:
         base = _username_base(person.last_name, person.first_name, person.middle_name)
-        username, n = base, 1
+        n = next_suffix.get(base, 1)  # namesakes are common: continue from the last number used
+        username = base if n == 1 else f"{base}{n}"
         while username in taken:
             n += 1
             username = f"{base}{n}"
+        next_suffix[base] = n
         taken.add(username)
         new_users.append(
             User(
