@@ -53,7 +53,16 @@ class BlockResultInline(admin.TabularInline):
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["person", "instrument", "number", "status", "percent", "level", "is_external", "started_at"]
+    list_display = [
+        "person",
+        "instrument",
+        "number",
+        "status",
+        "percent",
+        "level",
+        "is_external",
+        "started_at",
+    ]
     list_filter = ["status", "level", "is_external", "instrument"]
     list_select_related = ["person", "instrument"]
     search_fields = ["person__last_name", "person__email", "instrument__code"]
