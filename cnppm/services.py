@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, Model, OuterRef
@@ -76,11 +77,44 @@ def consent_current_document() -> ConsentDocument | None:
     return ConsentDocument.objects.filter(is_current=True).first()
 
 
+_CONSENT_EPOCH_KEY = "consent:epoch"
+_CONSENT_TTL = 300  # bounds staleness where the cache is per process (no Redis configured)
+
+
+def _consent_key(user_id) -> str:
+    return f"consent:ok:{cache.get(_CONSENT_EPOCH_KEY, 0)}:{user_id}"
+
+
 def consent_is_given(user) -> bool:
     """Whether the user has a live consent to the current document (true when none is published).
-    One query: is there a current document without a live consent of this user?"""
+    Every request asks this, so a positive answer is cached: withdrawing drops the user's entry,
+    publishing a new redaction moves the epoch and so drops everybody's. Otherwise one query: is
+    there a current document without a live consent of this user?"""
+    key = _consent_key(user.pk)
+    if cache.get(key):
+        return True
     live = Consent.objects.filter(document=OuterRef("pk"), user_id=user.pk, withdrawn_at__isnull=True)
-    return not ConsentDocument.objects.filter(is_current=True).filter(~Exists(live)).exists()
+    given = not ConsentDocument.objects.filter(is_current=True).filter(~Exists(live)).exists()
+    if given:
+        cache.set(key, True, _CONSENT_TTL)
+    return given
+
+
+def _consent_forget(user_id=None) -> None:
+    """Drop cached consent answers, one user's or everybody's: now, and again after the commit (a
+    request that read the old rows in between may have cached them again)."""
+
+    def forget():
+        if user_id is None:
+            try:
+                cache.incr(_CONSENT_EPOCH_KEY)
+            except ValueError:
+                cache.set(_CONSENT_EPOCH_KEY, 1, None)
+        else:
+            cache.delete(_consent_key(user_id))
+
+    forget()
+    transaction.on_commit(forget)
 
 
 @transaction.atomic
@@ -113,6 +147,7 @@ def consent_withdraw(*, actor) -> int:
         consent.withdrawn_at = now
         consent.save(update_fields=["withdrawn_at"])
         event_record(actor=actor, target=consent, verb="consent_withdrawn", old=consent.document.version)
+    _consent_forget(actor.pk)
     return len(consents)
 
 
@@ -135,6 +170,7 @@ def consent_document_publish(*, actor, document: ConsentDocument) -> ConsentDocu
     document.is_current = True
     document.published_at = timezone.now()
     document.save(update_fields=["is_current", "published_at"])
+    _consent_forget()
     event_record(
         actor=actor,
         target=document,

@@ -7,11 +7,27 @@ class PortalUserPermission(BasePermission):
     message = "Требуется вход в систему."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated)
+        from rest_framework.exceptions import PermissionDenied
+
+        from cnppm.services import consent_is_given
+
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        # The middleware gates session requests; token requests are authenticated only here, so
+        # the same gates apply again: an issued password must be changed, consent must be live.
+        if user.must_change_password:
+            raise PermissionDenied("Смените выданный пароль, чтобы продолжить работу.")
+        if not consent_is_given(user):
+            raise PermissionDenied(
+                "Дайте согласие на обработку персональных данных, чтобы продолжить работу."
+            )
+        return True
 
 
-class HasRole(BasePermission):
-    """Use as `HasRole.of(Role.OPERATOR, ...)`; others get 404 as if the endpoint did not exist."""
+class HasRole(PortalUserPermission):
+    """Use as `HasRole.of(Role.OPERATOR, ...)`; others get 404 as if the endpoint did not exist.
+    Includes the portal gates of PortalUserPermission, so it is safe on its own."""
 
     roles: tuple[str, ...] = ()
 
@@ -24,7 +40,7 @@ class HasRole(BasePermission):
 
         from cnppm.access import has_role
 
-        if not (request.user and request.user.is_authenticated):
+        if not super().has_permission(request, view):
             return False
         if not has_role(request.user, *self.roles):
             raise NotFound

@@ -165,3 +165,46 @@ def test_no_redaction_published_means_no_gate(client):
     assert client.get("/cabinet/").status_code == 200
     assert "действующая редакция согласия не опубликована" in client.get("/cabinet/").content.decode()
     assert client.get("/consent/").status_code == 302
+
+
+def test_token_api_requests_pass_the_same_gates(world):
+    """Token requests bypass the session middleware; the API permission gates them again."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from cnppm.models import ConsentDocument
+    from cnppm.services import consent_document_publish, consent_give
+
+    user = world["operator"].user
+    token = Token.objects.create(user=user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/v1/people/").status_code == 200
+
+    doc = ConsentDocument.objects.create(version="9.9", title="Согласие", text="Текст согласия")
+    consent_document_publish(actor=user, document=doc)
+    response = api.get("/api/v1/people/")
+    assert response.status_code == 403
+    assert "согласие" in response.json()["detail"]
+
+    consent_give(actor=user, document=doc)
+    assert api.get("/api/v1/people/").status_code == 200
+
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    response = api.get("/api/v1/people/")
+    assert response.status_code == 403
+    assert "пароль" in response.json()["detail"]
+
+
+def test_withdrawal_is_seen_at_once_despite_the_cached_answer(world, client):
+    from cnppm.models import ConsentDocument
+    from cnppm.services import consent_document_publish, consent_give, consent_is_given, consent_withdraw
+
+    user = world["teacher"].user
+    doc = ConsentDocument.objects.create(version="9.8", title="Согласие", text="Текст")
+    consent_document_publish(actor=world["operator"].user, document=doc)
+    consent_give(actor=user, document=doc)
+    assert consent_is_given(user)  # cached now
+    consent_withdraw(actor=user)
+    assert not consent_is_given(user)
