@@ -10,7 +10,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v 0
-RUN useradd --system --home /app portal && mkdir -p /app/media && chown portal /app/media
+RUN useradd --system --home /app portal && mkdir -p /app/data/media /app/data/private && chown -R portal /app/data
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "cnppm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

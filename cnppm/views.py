@@ -231,8 +231,13 @@ def _int_or_none(value):
         return None
 
 
+# Only item images are public to signed-in users. Everything else under MEDIA_ROOT (evidence,
+# generated reports, archives) is served by its app's scoped view, never by path.
+PUBLIC_MEDIA_PREFIXES = ("items/",)
+
+
 @login_required
 def media_for_signed_in(request, path, document_root=None):
-    if path.startswith("evidence/"):
-        raise Http404  # evidence is served through the routes app, scoped to the route
+    if not path.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in path.split("/"):
+        raise Http404
     return serve(request, path, document_root=document_root)
