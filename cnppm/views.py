@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -240,4 +241,4 @@ PUBLIC_MEDIA_PREFIXES = ("items/",)
 def media_for_signed_in(request, path, document_root=None):
     if not path.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in path.split("/"):
         raise Http404
-    return serve(request, path, document_root=document_root)
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
