@@ -248,7 +248,12 @@ class SupportAssignment(models.Model):
     order_number = models.CharField("номер приказа", max_length=50, blank=True)
     order_date = models.DateField("дата приказа", null=True, blank=True)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="назначил"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="назначил",
     )
     started_at = models.DateTimeField("начало", default=timezone.now)
     ended_at = models.DateTimeField("окончание", null=True, blank=True)
@@ -259,7 +264,9 @@ class SupportAssignment(models.Model):
         constraints = [
             # One active curator, one active tutor, one active mentor per participant.
             models.UniqueConstraint(
-                fields=["person", "role"], condition=Q(ended_at__isnull=True), name="support_one_active_per_role"
+                fields=["person", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="support_one_active_per_role",
             )
         ]
         indexes = [models.Index(fields=["supporter", "role"])]
@@ -280,7 +287,9 @@ class StaffTraining(models.Model):
     starts_on = models.DateField("начало")
     ends_on = models.DateField("окончание")
     by_federal_coordinator = models.BooleanField("обучение Федеральным координатором", default=False)
-    is_qualification_programme = models.BooleanField("программа повышения квалификации (ДПП ПК)", default=True)
+    is_qualification_programme = models.BooleanField(
+        "программа повышения квалификации (ДПП ПК)", default=True
+    )
 
     class Meta:
         verbose_name = "обучение сотрудника"
@@ -305,7 +314,12 @@ class ReferenceStatistic(models.Model):
     additional_total = models.PositiveIntegerField("организаций доп. образования", null=True, blank=True)
     vocational_total = models.PositiveIntegerField("организаций СПО", null=True, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="внёс"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="внёс",
     )
     entered_at = models.DateTimeField("внесено", auto_now=True)
 
@@ -328,11 +342,14 @@ class OrganizationYearFact(models.Model):
     )
     year = models.PositiveSmallIntegerField("год")
     implements_mentoring = models.BooleanField("реализует целевую модель наставничества", default=False)
-    management_team_trained = models.BooleanField(
-        "управленческая команда прошла ДПП ПК", default=False
-    )
+    management_team_trained = models.BooleanField("управленческая команда прошла ДПП ПК", default=False)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="внёс"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="внёс",
     )
     entered_at = models.DateTimeField("внесено", auto_now=True)
 
@@ -359,7 +376,9 @@ class ConsentDocument(models.Model):
         verbose_name_plural = "тексты согласия на обработку ПДн"
         ordering = ["-published_at"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_consent")
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_consent"
+            )
         ]
 
     def __str__(self):
@@ -370,7 +389,9 @@ class Consent(models.Model):
     """A user's consent to a version of the document; withdrawn consents are kept with the time."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="consents")
-    document = models.ForeignKey(ConsentDocument, models.PROTECT, related_name="consents", verbose_name="редакция")
+    document = models.ForeignKey(
+        ConsentDocument, models.PROTECT, related_name="consents", verbose_name="редакция"
+    )
     given_at = models.DateTimeField("дано", default=timezone.now)
     ip_address = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
     withdrawn_at = models.DateTimeField("отозвано", null=True, blank=True)
@@ -407,6 +428,9 @@ class PersonalDataAccess(models.Model):
         verbose_name_plural = "журнал доступа к персональным данным"
         ordering = ["-at"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_type} {self.object_id}".strip()
+
 
 class AuditEvent(models.Model):
     """An event row: who changed what, old and new value, when, with a comment. Written by services
@@ -431,6 +455,9 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
+    def __str__(self):
+        return f"{self.verb} {self.content_type_id}:{self.object_id}"
+
 
 class Notification(models.Model):
     """An in-app notification (comments, verdicts, corrections); also e-mailed when configured."""
@@ -448,3 +475,6 @@ class Notification(models.Model):
         verbose_name_plural = "уведомления"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.text

@@ -29,7 +29,9 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("organizations/", views.organizations_list, name="organizations_list"),
     path("imports/", include("cnppm.import_urls")),
-    path("accounts/activate/<str:uidb36>/<str:token>/", import_views.account_activate, name="account_activate"),
+    path(
+        "accounts/activate/<str:uidb36>/<str:token>/", import_views.account_activate, name="account_activate"
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("diagnostics/", include("diagnostics.urls")),

@@ -13,8 +13,8 @@ from django.utils import timezone
 from cnppm.models import Person, Subject
 
 from .choices import (
-    Audience,
     AttemptStatus,
+    Audience,
     DeficitLevel,
     FinishReason,
     InstrumentKind,
@@ -29,7 +29,9 @@ class CompetenceBlock(models.Model):
 
     code = models.SlugField("код", max_length=40, unique=True)
     name = models.CharField("название", max_length=200)
-    audience = models.CharField("аудитория", max_length=20, choices=Audience.choices, default=Audience.TEACHERS)
+    audience = models.CharField(
+        "аудитория", max_length=20, choices=Audience.choices, default=Audience.TEACHERS
+    )
     is_scored = models.BooleanField("входит в процент", default=True, help_text="Самоанализ не оценивается")
     order = models.PositiveIntegerField("порядок", default=0)
 
@@ -48,14 +50,25 @@ class Instrument(models.Model):
 
     code = models.SlugField("код", max_length=60, unique=True)
     title = models.CharField("название", max_length=300)
-    audience = models.CharField("аудитория", max_length=20, choices=Audience.choices, default=Audience.TEACHERS)
+    audience = models.CharField(
+        "аудитория", max_length=20, choices=Audience.choices, default=Audience.TEACHERS
+    )
     subject = models.ForeignKey(
-        Subject, models.PROTECT, null=True, blank=True, related_name="instruments", verbose_name="предметная область"
+        Subject,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="instruments",
+        verbose_name="предметная область",
     )
     blocks = models.ManyToManyField(CompetenceBlock, related_name="instruments", verbose_name="блоки")
-    kind = models.CharField("вид", max_length=10, choices=InstrumentKind.choices, default=InstrumentKind.ENTRY)
+    kind = models.CharField(
+        "вид", max_length=10, choices=InstrumentKind.choices, default=InstrumentKind.ENTRY
+    )
     time_limit_minutes = models.PositiveIntegerField("время, минут", default=120)
-    pass_mark = models.DecimalField("проходной балл, %", max_digits=5, decimal_places=2, default=Decimal("60"))
+    pass_mark = models.DecimalField(
+        "проходной балл, %", max_digits=5, decimal_places=2, default=Decimal("60")
+    )
     # Deficit thresholds (seed 004 Table 1): below `threshold_medium` is high; up to and including
     # `threshold_minimal` is medium; above it minimal.
     threshold_medium = models.DecimalField(
@@ -72,7 +85,12 @@ class Instrument(models.Model):
     )
     version = models.PositiveIntegerField("версия", default=1)
     previous_version = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="next_versions", verbose_name="предыдущая версия"
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name="предыдущая версия",
     )
     created_at = models.DateTimeField("создана", auto_now_add=True)
 
@@ -120,7 +138,13 @@ class Item(models.Model):
     number = models.PositiveSmallIntegerField("номер")
     type = models.CharField("тип", max_length=20, choices=ItemType.choices)
     difficulty = models.PositiveSmallIntegerField(
-        "уровень сложности", choices=[(1, "1 — знание"), (2, "2 — применение в типовой ситуации"), (3, "3 — применение в новой ситуации")], default=1
+        "уровень сложности",
+        choices=[
+            (1, "1 — знание"),
+            (2, "2 — применение в типовой ситуации"),
+            (3, "3 — применение в новой ситуации"),
+        ],
+        default=1,
     )
     topic = models.CharField("тема (затруднение при ошибке)", max_length=300)
     points = models.DecimalField("баллы", max_digits=6, decimal_places=2, default=Decimal("1"))
@@ -147,7 +171,9 @@ class RetakeGrant(models.Model):
     scope_person_path = "person"
 
     person = models.ForeignKey(Person, models.CASCADE, related_name="retake_grants", verbose_name="участник")
-    instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="retake_grants", verbose_name="работа")
+    instrument = models.ForeignKey(
+        Instrument, models.CASCADE, related_name="retake_grants", verbose_name="работа"
+    )
     reason = models.TextField("причина")
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name="разрешил"
@@ -160,6 +186,9 @@ class RetakeGrant(models.Model):
     class Meta:
         verbose_name = "разрешение повторной попытки"
         verbose_name_plural = "разрешения повторных попыток"
+
+    def __str__(self):
+        return f"Повторная попытка: {self.person_id} → {self.instrument_id}"
 
 
 class Attempt(models.Model):
@@ -213,7 +242,12 @@ class Answer(models.Model):
     saved_at = models.DateTimeField("сохранён", default=timezone.now)
     points = models.DecimalField("баллы", max_digits=6, decimal_places=2, null=True, blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="эксперт"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="эксперт",
     )
     checked_at = models.DateTimeField("проверен", null=True, blank=True)
     expert_comment = models.TextField("комментарий эксперта", blank=True)
@@ -223,10 +257,11 @@ class Answer(models.Model):
         verbose_name_plural = "ответы"
         constraints = [models.UniqueConstraint(fields=["attempt", "item"], name="answer_unique_item")]
         indexes = [
-            models.Index(
-                fields=["checked_at"], name="answer_unchecked", condition=Q(checked_at__isnull=True)
-            )
+            models.Index(fields=["checked_at"], name="answer_unchecked", condition=Q(checked_at__isnull=True))
         ]
+
+    def __str__(self):
+        return f"Ответ на задание {self.item_id} (попытка {self.attempt_id})"
 
 
 class BlockResult(models.Model):
@@ -243,3 +278,6 @@ class BlockResult(models.Model):
         verbose_name = "результат по блоку"
         verbose_name_plural = "результаты по блокам"
         constraints = [models.UniqueConstraint(fields=["attempt", "block"], name="block_result_unique")]
+
+    def __str__(self):
+        return f"{self.block_id}: {self.percent} %"

@@ -19,7 +19,13 @@ ITEMS += [
         "Статистика диагностики",
         "diagnostics:statistics_index",
         frozenset(
-            {Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MUNICIPAL_METHODIST, Role.SCHOOL_HEAD, Role.MINISTRY}
+            {
+                Role.OPERATOR,
+                Role.REGIONAL_METHODIST,
+                Role.MUNICIPAL_METHODIST,
+                Role.SCHOOL_HEAD,
+                Role.MINISTRY,
+            }
         ),
         order=28,
     ),

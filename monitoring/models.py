@@ -20,7 +20,9 @@ class IndicatorDefinition(models.Model):
     numerator_text = models.TextField("числитель", blank=True)
     denominator_text = models.TextField("знаменатель", blank=True)
     formula_text = models.CharField("формула", max_length=300, blank=True)
-    unit = models.CharField("единица", max_length=10, choices=IndicatorUnit.choices, default=IndicatorUnit.PERCENT)
+    unit = models.CharField(
+        "единица", max_length=10, choices=IndicatorUnit.choices, default=IndicatorUnit.PERCENT
+    )
     order = models.PositiveSmallIntegerField("порядок", default=0)
 
     class Meta:
@@ -35,11 +37,18 @@ class IndicatorDefinition(models.Model):
 class IndicatorPlan(models.Model):
     """The planned value of an indicator for a year (Kirov's form shows plan and achieved)."""
 
-    indicator = models.ForeignKey(IndicatorDefinition, models.CASCADE, related_name="plans", verbose_name="показатель")
+    indicator = models.ForeignKey(
+        IndicatorDefinition, models.CASCADE, related_name="plans", verbose_name="показатель"
+    )
     year = models.PositiveSmallIntegerField("год")
     value = models.DecimalField("плановое значение", max_digits=12, decimal_places=2)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="внёс"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="внёс",
     )
     entered_at = models.DateTimeField("внесено", auto_now=True)
 
@@ -47,6 +56,9 @@ class IndicatorPlan(models.Model):
         verbose_name = "плановое значение"
         verbose_name_plural = "плановые значения"
         constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="indicator_plan_unique")]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.year}: {self.value}"
 
 
 class Period(models.Model):
@@ -75,7 +87,12 @@ class ComputationRun(models.Model):
 
     period = models.ForeignKey(Period, models.CASCADE, related_name="runs", verbose_name="период")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="запустил"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="запустил",
     )
     status = models.CharField("статус", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField("выполнено, %", default=0)
@@ -89,14 +106,21 @@ class ComputationRun(models.Model):
         verbose_name_plural = "расчёты показателей"
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"Расчёт {self.period_id} ({self.get_status_display()})"
+
 
 class IndicatorSnapshot(models.Model):
     """A computed value of an indicator for a period and scope, with its inputs, stored so that a
     closed period's report does not change when data changes later."""
 
-    run = models.ForeignKey(ComputationRun, models.SET_NULL, null=True, related_name="snapshots", verbose_name="расчёт")
+    run = models.ForeignKey(
+        ComputationRun, models.SET_NULL, null=True, related_name="snapshots", verbose_name="расчёт"
+    )
     period = models.ForeignKey(Period, models.CASCADE, related_name="snapshots", verbose_name="период")
-    indicator = models.ForeignKey(IndicatorDefinition, models.CASCADE, related_name="snapshots", verbose_name="показатель")
+    indicator = models.ForeignKey(
+        IndicatorDefinition, models.CASCADE, related_name="snapshots", verbose_name="показатель"
+    )
     cumulative = models.BooleanField("нарастающим итогом", default=True)
     scope_level = models.CharField("уровень", max_length=15, choices=ScopeLevel.choices)
     municipality = models.ForeignKey(
@@ -124,6 +148,9 @@ class IndicatorSnapshot(models.Model):
         ]
         indexes = [models.Index(fields=["period", "scope_level"])]
 
+    def __str__(self):
+        return f"{self.indicator_id} {self.period_id} {self.scope_level}: {self.value}"
+
 
 class ReportRun(models.Model):
     """A report requested for a period (and municipality), rendered by a Celery task and stored."""
@@ -135,10 +162,20 @@ class ReportRun(models.Model):
         Period, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="сравнить с периодом"
     )
     municipality = models.ForeignKey(
-        Municipality, models.PROTECT, null=True, blank=True, related_name="reports", verbose_name="муниципалитет"
+        Municipality,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="муниципалитет",
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="запросил"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="запросил",
     )
     status = models.CharField("статус", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     file = models.FileField("файл", upload_to="reports/%Y/%m/", blank=True)
@@ -152,6 +189,9 @@ class ReportRun(models.Model):
         verbose_name_plural = "отчёты"
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_id} ({self.get_status_display()})"
+
 
 class RegionalEvent(models.Model):
     """A regional event held by the Centre (REGIONAL_EVENTS; the quarterly form lists them)."""
@@ -163,7 +203,12 @@ class RegionalEvent(models.Model):
     participants = models.PositiveIntegerField("участников", default=0)
     organizer = models.CharField("организатор", max_length=300, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="внёс"
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="внёс",
     )
     entered_at = models.DateTimeField("внесено", auto_now=True)
 
@@ -171,3 +216,6 @@ class RegionalEvent(models.Model):
         verbose_name = "региональное мероприятие ЦНППМ"
         verbose_name_plural = "региональные мероприятия ЦНППМ"
         ordering = ["-held_on"]
+
+    def __str__(self):
+        return self.title

@@ -44,7 +44,12 @@ ITEMS += [
         frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST, Role.SCHOOL_HEAD, Role.MUNICIPAL_METHODIST}),
         order=33,
     ),
-    NavItem("Нагрузка сопровождающих", "routes:caseloads", frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST}), order=34),
+    NavItem(
+        "Нагрузка сопровождающих",
+        "routes:caseloads",
+        frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST}),
+        order=34,
+    ),
     NavItem(
         "Архивы карт ИОМ",
         "routes:archives",

@@ -29,7 +29,11 @@ urlpatterns += [
     ),
     path("<int:pk>/conclusions/", route_views.conclusions, name="conclusions"),
     path("<int:pk>/conclusions/sign/", route_views.conclusions_sign, name="conclusions_sign"),
-    path("<int:pk>/conclusions/acknowledge/", route_views.conclusions_acknowledge, name="conclusions_acknowledge"),
+    path(
+        "<int:pk>/conclusions/acknowledge/",
+        route_views.conclusions_acknowledge,
+        name="conclusions_acknowledge",
+    ),
     path("<int:pk>/final-event/", route_views.final_event_mark, name="final_event_mark"),
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),
     path("catalogue/new/", catalogue_views.catalogue_edit, name="catalogue_create"),

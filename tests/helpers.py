@@ -38,7 +38,9 @@ def assert_matrix(client, world, url: str, allowed: set[str], *, method: str = "
         client.logout()
         if role != "anonymous":
             login(client, world[role])
-        response = getattr(client, method)(url, data=data) if data is not None else getattr(client, method)(url)
+        response = (
+            getattr(client, method)(url, data=data) if data is not None else getattr(client, method)(url)
+        )
         if role in allowed:
             expected = set(ok)
         elif role == "anonymous":

@@ -17,7 +17,11 @@ from . import views_reports as report_views  # noqa: E402
 
 urlpatterns += [
     path("monitoring/reports/", report_views.ReportRunList.as_view(), name="monitoring-reports"),
-    path("monitoring/reports/<int:pk>/", report_views.ReportRunDetail.as_view(), name="monitoring-report-detail"),
+    path(
+        "monitoring/reports/<int:pk>/",
+        report_views.ReportRunDetail.as_view(),
+        name="monitoring-report-detail",
+    ),
     path(
         "monitoring/reports/<int:pk>/download/",
         report_views.ReportRunDownload.as_view(),

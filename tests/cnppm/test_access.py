@@ -11,7 +11,9 @@ def test_people_scope_per_role(world):
     assert visible(world, "teacher") == {teacher}
     for role in ("mentor", "curator", "tutor"):
         assert teacher in visible(world, role) and other not in visible(world, role)
-    assert visible(world, "school_head") == set(Person.objects.filter(organization=world["o1"]).values_list("pk", flat=True))
+    assert visible(world, "school_head") == set(
+        Person.objects.filter(organization=world["o1"]).values_list("pk", flat=True)
+    )
     mm = visible(world, "municipal_methodist")
     assert teacher in mm and other not in mm
     assert visible(world, "operator") == set(Person.objects.values_list("pk", flat=True))

@@ -14,14 +14,27 @@ PROBE = (
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], 'session': s.SESSION_ENGINE,"
     "'debug': s.DEBUG, 'tz': s.TIME_ZONE, 'signup': s.ACCOUNT_ALLOW_SIGNUP}))"
 )
-VARS = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "TIME_ZONE", "ACCOUNT_ALLOW_SIGNUP")
+VARS = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "TIME_ZONE",
+    "ACCOUNT_ALLOW_SIGNUP",
+)
 
 
 def probe(**env):
     base = {k: v for k, v in os.environ.items() if k not in VARS}
     base["DJANGO_SETTINGS_MODULE"] = "cnppm.settings"
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
