@@ -107,6 +107,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# SQLite (the newcomer's default) cannot enforce the NULLS NOT DISTINCT unique constraints; the
+# services check those cases themselves, and PostgreSQL, the deployment database, enforces them.
+SILENCED_SYSTEM_CHECKS = ["models.W047"] if not DATABASE_URL else []
 
 # --- Redis: broker, cache, sessions ---------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
