@@ -4,7 +4,7 @@ Creates a throwaway PostgreSQL database, starts gunicorn on a free loopback port
 CSRF, the consent gate, access checks), signs in N participants through the login form, starts an
 attempt for each, then drives `wrk` (bounded in time) first at the product's autosave URL
 (POST /diagnostics/attempts/<id>/items/<item>/answer/, CSRF header + cookie) and then at a bare view
-(bench/bench_urls.py) that does one UPSERT of the same table. Prints saves/s of both and the ratio.
+(bench/autosave_urls.py) that does one UPSERT of the same table. Prints saves/s of both and the ratio.
 Also prints the queries of finishing and scoring a 22- and a 44-question attempt.
 
     .venv/bin/python bench/bench_autosave.py [--duration 10] [--users 16] [--workers 4] [--connections 16]
@@ -150,7 +150,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_autosave_"))
     (tmp / "h3_bench_settings.py").write_text(
         "from cnppm.settings import *  # noqa: F403\n"
-        'ROOT_URLCONF = "bench.bench_urls"\n'
+        'ROOT_URLCONF = "bench.autosave_urls"\n'
         'STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}\n'
         "ACCOUNT_RATE_LIMITS = False\n"
         f'STATIC_ROOT = "{tmp / "static"}"\n'
@@ -271,7 +271,7 @@ def main() -> None:
             f"Автосохранение через весь стек: {product_rps:,.0f} сохранений/с ({product_total} запросов, ошибок {product_bad})"
         )
         print(
-            f"Голый UPSERT (bench_urls):       {bare_rps:,.0f} сохранений/с ({bare_total} запросов, ошибок {bare_bad})"
+            f"Голый UPSERT (autosave_urls):       {bare_rps:,.0f} сохранений/с ({bare_total} запросов, ошибок {bare_bad})"
         )
         print(
             f"Отношение: {product_rps / bare_rps:.2f} (цель ≥ 0.50); цель ≥ 1 000/с: {'да' if product_rps >= 1000 else 'нет'}"
