@@ -139,7 +139,7 @@ def main():
     )
 
     fulls = []
-    for attempt in range(2):  # the first run reads a cold cache right after the generation
+    for _run in range(2):  # the first run reads a cold cache right after the generation
         t = time.perf_counter()
         run = computation_request(actor=None, period=period, enqueue=False)
         run = computation_execute(run_id=run.pk)
