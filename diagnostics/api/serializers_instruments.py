@@ -105,6 +105,7 @@ class StatRowSerializer(serializers.Serializer):
     min = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     max = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     levels = serializers.DictField(child=serializers.IntegerField())
+    suppressed = serializers.BooleanField(help_text="группа меньше 5 участников: показатели скрыты")
 
 
 class ItemStatSerializer(serializers.Serializer):

@@ -60,6 +60,11 @@ GROUPINGS = {
 }
 
 
+# Below this many participants a group's figures are hidden from aggregate-only viewers (152-ФЗ:
+# an organization with one participant would show that person's result).
+MIN_GROUP_SIZE = 5
+
+
 def pct(value) -> Decimal | None:
     """One decimal, rounded half up (DOMAIN.md 'Monitoring')."""
     if value is None:
@@ -102,6 +107,13 @@ class Row:
     min: Decimal | None
     max: Decimal | None
     levels: dict[str, int] = field(default_factory=dict)
+    suppressed: bool = False
+
+    def suppress(self) -> None:
+        """Hide the figures of a group too small to be anonymous; the head count stays."""
+        self.mean = self.median = self.min = self.max = None
+        self.levels = {}
+        self.suppressed = True
 
     @property
     def level_shares(self) -> dict[str, Decimal | None]:
@@ -111,7 +123,9 @@ class Row:
         }
 
     @property
-    def level_cells(self) -> list[tuple[int, Decimal | None]]:
+    def level_cells(self) -> list[tuple[int | None, Decimal | None]]:
+        if self.suppressed:
+            return [(None, None) for _ in LEVELS]
         shares = self.level_shares
         return [(self.levels.get(lvl, 0), shares.get(lvl)) for lvl in LEVELS]
 
@@ -373,11 +387,18 @@ def instrument_statistics(
         prefix = "attempt__"
     else:
         source, prefix = attempts, ""
+    overall, blocks = summary(attempts), block_rows(attempts)
+    groups = {kind: grouped(source, kind, prefix=prefix) for kind in GROUPINGS}
+    if not access.sees_person_lists(user):
+        # Aggregate-only viewers (the ministry) see no group small enough to point at a person.
+        for row in [overall, *blocks, *(r for rows in groups.values() for r in rows)]:
+            if row.participants < MIN_GROUP_SIZE:
+                row.suppress()
     return InstrumentStatistics(
         instrument=instrument,
-        overall=summary(attempts),
-        blocks=block_rows(attempts),
-        groups={kind: grouped(source, kind, prefix=prefix) for kind in GROUPINGS},
+        overall=overall,
+        blocks=blocks,
+        groups=groups,
         group_source=block.name if block is not None else "",
         items=item_rows(attempts),
         external=attempts.filter(is_external=True).count(),

@@ -76,7 +76,9 @@ def test_statistics_endpoint(client, world, published):
     }
     login(client, world["ministry"])
     data = client.get(f"/api/v1/instruments/{published.pk}/statistics/").json()
-    assert data["overall"]["participants"] == 2 and data["overall"]["median"] == "65.0"
+    # Two participants are too few for an aggregate-only viewer: counts without scores.
+    assert data["overall"]["participants"] == 2 and data["overall"]["median"] is None
+    assert data["overall"]["suppressed"] is True
 
 
 def test_results_export_json_and_xlsx(client, world, published):

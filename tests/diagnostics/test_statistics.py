@@ -81,9 +81,9 @@ def figures(row):
         row.median,
         row.min,
         row.max,
-        row.levels["high"],
-        row.levels["medium"],
-        row.levels["minimal"],
+        row.levels.get("high"),
+        row.levels.get("medium"),
+        row.levels.get("minimal"),
     )
 
 
@@ -146,9 +146,10 @@ def test_group_tables_for_one_block(world, scene):
         ("municipal_methodist", (3, D("75.0"), D("80.0"), D("50.0"), D("95.0"), 1, 1, 1)),
         ("other_municipal_methodist", (1, D("30.0"), D("30.0"), D("30.0"), D("30.0"), 1, 0, 0)),
         ("school_head", (2, D("65.0"), D("65.0"), D("50.0"), D("80.0"), 1, 1, 0)),
-        ("ministry", (4, D("63.8"), D("65.0"), D("30.0"), D("95.0"), 2, 1, 1)),
+        # 4 participants in the whole region: too few for an aggregate-only viewer's figures.
+        ("ministry", (4, None, None, None, None, None, None, None)),
         ("regional_methodist", (4, D("63.8"), D("65.0"), D("30.0"), D("95.0"), 2, 1, 1)),
-        ("teacher", (0, None, None, None, None, 0, 0, 0)),
+        ("teacher", (0, None, None, None, None, None, None, None)),
     ],
 )
 def test_scoped_figures(world, scene, role, expected):
@@ -207,7 +208,7 @@ def test_statistics_page_shows_the_figures(client, world, scene):
 
 
 def test_statistics_xlsx_has_the_tables_and_logs_nothing(client, world, scene):
-    login(client, world["ministry"])
+    login(client, world["regional_methodist"])
     response = client.get(reverse("diagnostics:statistics_export", args=[scene["instrument"].pk]))
     wb = load_workbook(io.BytesIO(response.content))
     blocks = list(wb["Блоки"].iter_rows(values_only=True))
@@ -280,3 +281,21 @@ def test_query_count_does_not_grow(client, world, scene):
     assert Attempt.objects.filter(status=AttemptStatus.FINAL).count() == 17
     assert_same_queries(small, count_queries(lambda: client.get(url)))
     assert_same_queries(small_index, count_queries(lambda: client.get(index)))
+
+
+def test_ministry_sees_no_figures_of_groups_too_small_to_be_anonymous(world, client):
+    """An organization with one participant would show that person's score: aggregate-only
+    viewers get the head count, not the figures; the operator still sees them."""
+    from diagnostics.selectors.statistics import instrument_statistics
+    from tests.diagnostics.factories import make_final_attempt, make_instrument
+
+    instrument = make_instrument()
+    block = instrument.blocks.first()
+    make_final_attempt(world["teacher"], instrument, {block: 37})
+    ministry = instrument_statistics(user=world["ministry"].user, instrument=instrument)
+    row = next(r for r in ministry.groups["organization"] if r.participants == 1)
+    assert row.suppressed and row.mean is None and row.levels == {}
+    assert ministry.overall.suppressed
+    operator = instrument_statistics(user=world["operator"].user, instrument=instrument)
+    row = next(r for r in operator.groups["organization"] if r.participants == 1)
+    assert not row.suppressed and row.mean == 37
