@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -66,10 +67,15 @@ HAS_IOM_RULE = (
     "ИОМ учитывается в организации, где он создан; диагностика — в организации, где её проходили."
 )
 
-SUPPORT_NORM = 200  # 1 tutor and 1 curator per 200 teachers (seed 000)
 
 # Organization kinds the "share of organizations" indicators are about.
 EDUCATION_ORG_KINDS = (OrganizationKind.SCHOOL, OrganizationKind.ADDITIONAL, OrganizationKind.VOCATIONAL)
+
+
+def support_norm() -> int:
+    """1 tutor and 1 curator per this many teachers (seed 000); settings.SUPPORT_NORM, the same
+    figure assignment balancing and caseload warnings use."""
+    return int(settings.SUPPORT_NORM)
 
 
 def has_iom_q(prefix: str = "") -> Q:
@@ -425,10 +431,10 @@ def compute_support_pool(ctx: Context) -> list[Row]:
             "curators": curators,
             "teachers_per_tutor": str(per_tutor) if per_tutor is not None else None,
             "teachers_per_curator": str(per_curator) if per_curator is not None else None,
-            "norm": SUPPORT_NORM,
-            "tutors_needed": math.ceil(teachers_n / SUPPORT_NORM) if teachers_n else None,
-            "curators_needed": math.ceil(teachers_n / SUPPORT_NORM) if teachers_n else None,
-            "over_norm": any(v is not None and v > SUPPORT_NORM for v in (per_tutor, per_curator)),
+            "norm": support_norm(),
+            "tutors_needed": math.ceil(teachers_n / support_norm()) if teachers_n else None,
+            "curators_needed": math.ceil(teachers_n / support_norm()) if teachers_n else None,
+            "over_norm": any(v is not None and v > support_norm() for v in (per_tutor, per_curator)),
         }
 
     tutors, curators = per_role.get(Role.TUTOR, 0), per_role.get(Role.CURATOR, 0)

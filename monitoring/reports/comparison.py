@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from cnppm.choices import SupportKind
 from monitoring.choices import ReportKind
+from monitoring.indicators import support_norm
 from monitoring.numbers import fmt, fmt_count, fmt_percent, growth, percent, quantize, ratio
 
 from . import figures
 from .base import MISSING, Report, Table
-
-NORM = 200
 
 
 def _pool(value: figures.Value) -> dict:
@@ -161,14 +160,15 @@ class ComparisonReport(Report):
             total=["Итого", sum(n for _, n in pool_after["kinds"])],
             note="Человек, совмещающий роли тьютора и куратора с разным видом занятости, учитывается по каждому виду.",
         )
+        norm = support_norm()
         teachers = f_after.den
         per_tutor = ratio(teachers, pool_after["tutors"], 1)
         per_curator = ratio(teachers, pool_after["curators"], 1)
-        need_tutors = -(-teachers // NORM) if teachers else None
+        need_tutors = -(-teachers // norm) if teachers else None
         norm_table = Table(
             key="norm",
             sheet="Норматив",
-            title=f"Обеспеченность по нормативу: 1 тьютор и 1 куратор на {NORM} педагогических работников",
+            title=f"Обеспеченность по нормативу: 1 тьютор и 1 куратор на {norm} педагогических работников",
             columns=["", "Фактически, чел.", "Требуется по нормативу, чел.", "Педагогов на одного, чел."],
             rows=[
                 [
@@ -202,9 +202,9 @@ class ComparisonReport(Report):
             + "."
         )
         for label, value in (("тьютора", per_tutor), ("куратора", per_curator)):
-            if value is not None and value > NORM:
+            if value is not None and value > norm:
                 statements.append(
-                    f"Нагрузка превышает норматив: {fmt(value, 1)} педагогов на одного {label} при нормативе {NORM}."
+                    f"Нагрузка превышает норматив: {fmt(value, 1)} педагогов на одного {label} при нормативе {norm}."
                 )
         return {
             "statements": statements,

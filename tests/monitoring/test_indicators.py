@@ -162,6 +162,19 @@ def test_support_pool_by_kind_and_load(region2):
     assert m1.inputs["tutors"] == 1
 
 
+def test_support_pool_norm_is_the_portal_setting(region2, settings):
+    """One norm for the indicator, the reports, balancing and caseload warnings."""
+    settings.SUPPORT_NORM = 1000
+    centre = OrganizationFactory(municipality=region2["m1"], short_name="ЦНППМ", kind=OrganizationKind.CENTRE)
+    f.refstat(region2["m1"], 2022, teachers_total=600)
+    f.supporter(centre, Role.TUTOR, SupportKind.CENTRE_STAFF)
+    f.supporter(centre, Role.CURATOR, SupportKind.CENTRE_STAFF)
+    r = region_row(compute_all(period_get_or_create("2030"), cumulative=True), "SUPPORT_POOL")
+    assert r.inputs["norm"] == 1000
+    assert r.inputs["over_norm"] is False  # 600 per tutor: over 200, within 1000
+    assert r.inputs["tutors_needed"] == 1
+
+
 def test_staff_fed_trained_kirov_figure(region2):
     centre = OrganizationFactory(municipality=region2["m1"], short_name="ЦНППМ", kind=OrganizationKind.CENTRE)
     staff = [f.teacher(centre) for _ in range(16)]
