@@ -1,8 +1,54 @@
 """Forms of the staff directory: the person's own profile (card section 1) in the cabinet."""
 
+import datetime
+
 from django import forms
+from django.utils import formats
 
 from .models import Person, Subject
+
+
+def _parse(value: str, format_key: str):
+    """A date (time) typed or stored in any accepted format (01.12.2026, 2026-12-01, …), or None."""
+    for fmt in formats.get_format(format_key):
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt)
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+class IsoDateInput(forms.DateInput):
+    """`<input type="date">` accepts only ISO values (2026-12-01): a Russian-formatted value comes back
+    empty and saving erases the date. Every date field of the portal uses this widget; a value held
+    as text (01.12.2026 in a JSON field) is parsed and rendered in ISO too."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str) and value:
+            parsed = _parse(value, "DATE_INPUT_FORMATS")
+            return parsed.date().isoformat() if parsed else value
+        return super().format_value(value)
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    """`<input type="datetime-local">` needs 2026-12-01T09:30, whatever the locale."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+    def format_value(self, value):
+        if isinstance(value, str) and value:
+            parsed = _parse(value, "DATETIME_INPUT_FORMATS")
+            return parsed.strftime("%Y-%m-%dT%H:%M") if parsed else value
+        return super().format_value(value)
+
 
 PROFILE_FIELDS = (
     "position",
@@ -27,7 +73,7 @@ class ProfileForm(forms.ModelForm):
         model = Person
         fields = PROFILE_FIELDS
         widgets = {
-            "attestation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "attestation_date": IsoDateInput(),
             "courses_last_3_years": forms.Textarea(attrs={"rows": 3}),
             "awards": forms.Textarea(attrs={"rows": 2}),
             "additional_info": forms.Textarea(attrs={"rows": 2}),

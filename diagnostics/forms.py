@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
+from cnppm.forms import IsoDateTimeInput
+
 from .choices import ItemType
 from .importers.xlsx import cells_to_item, item_to_cells
 from .models import CompetenceBlock, Instrument, Item
@@ -48,13 +50,6 @@ class BlockForm(Styled, forms.ModelForm):
         fields = ["code", "name", "audience", "is_scored", "order"]
 
 
-class DateTimeLocal(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 class InstrumentForm(Styled, forms.ModelForm):
     class Meta:
         model = Instrument
@@ -75,8 +70,8 @@ class InstrumentForm(Styled, forms.ModelForm):
         ]
         widgets = {
             "blocks": forms.CheckboxSelectMultiple,
-            "opens_at": DateTimeLocal(),
-            "closes_at": DateTimeLocal(),
+            "opens_at": IsoDateTimeInput(),
+            "closes_at": IsoDateTimeInput(),
             "instructions": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from cnppm.forms import IsoDateInput
 from cnppm.models import Municipality, Organization
 
 from .models import IndicatorDefinition
@@ -41,7 +42,7 @@ class OrganizationFactForm(forms.Form):
 class RegionalEventForm(forms.Form):
     title = forms.CharField(label="Название", max_length=500)
     kind = forms.CharField(label="Форма (конференция, семинар…)", max_length=100, required=False)
-    held_on = forms.DateField(label="Дата проведения", widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label="Дата проведения", widget=IsoDateInput())
     participants = forms.IntegerField(label="Участников", min_value=0, initial=0)
     organizer = forms.CharField(label="Организатор", max_length=300, required=False)
 

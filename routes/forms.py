@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
+from cnppm.forms import IsoDateInput
 from cnppm.models import Subject
 from diagnostics.models import CompetenceBlock
 
 from .choices import ActivityFormat, ActivityKind, ActivityLevel, ActivityOutcome, Verdict
 from .models import Activity
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 
 
 class Styled:
