@@ -249,8 +249,13 @@ SPECTACULAR_SETTINGS = {
     "областью видимости пользователя.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema describes endpoints, not data: integrators may read it before they have an account.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The schema and its UI are for signed-in users (integrators get an account and a token first):
+    # the schema maps every endpoint and filter, which an anonymous prober need not be handed.
+    "SERVE_PERMISSIONS": ["cnppm.api.permissions.PortalUserPermission"],
+    # Swagger UI is vendored (static/vendor/swagger-ui, pinned version): /api/docs/ loads nothing
+    # from a CDN.
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "vendor/swagger-ui/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that share a field name across apps ("kind", "status", "level", "format") get
     # their own component names, so the schema generates without warnings.

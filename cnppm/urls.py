@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import import_views, views
+from .api.docs import schema_view, swagger_view
 from .health import health
 
 admin.site.site_header = "Администрирование портала ЦНППМ"
@@ -38,8 +38,8 @@ urlpatterns = [
     path("routes/", include("routes.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", schema_view, name="api-schema"),
+    path("api/docs/", swagger_view, name="api-docs"),
 ]
 
 # Uploaded files (item images) are served only to signed-in users; evidence files of routes are
