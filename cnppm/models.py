@@ -29,6 +29,11 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         "должен сменить пароль", default=False, help_text="Выданный пароль нужно сменить при первом входе"
     )
+    # Mirrors Person.consent_withdrawn_at on the row every request loads anyway (session or token): the
+    # consent gate refuses a withdrawn user at once on every worker without a query or a cache.
+    consent_withdrawn_at = models.DateTimeField(
+        "согласие на обработку ПДн отозвано", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "учётная запись"
@@ -146,6 +151,11 @@ class Person(models.Model):
     additional_info = models.TextField("дополнительная информация", blank=True)
     subjects = models.ManyToManyField(Subject, blank=True, related_name="people", verbose_name="предметы")
     is_manager = models.BooleanField("управленческие кадры", default=False)
+    # Set when the person withdraws consent (152-ФЗ ст. 9 ч. 2), cleared when they consent again: from
+    # then on access.person_q hides them from everybody but themselves and computations leave them out.
+    consent_withdrawn_at = models.DateTimeField(
+        "согласие на обработку ПДн отозвано", null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
 
@@ -420,6 +430,7 @@ class PersonalDataAccess(models.Model):
     object_type = models.CharField("что", max_length=100)
     object_id = models.CharField("идентификатор", max_length=64, blank=True)
     records = models.PositiveIntegerField("записей", default=1)
+    person_ids = models.JSONField("чьи данные (id людей)", default=list, blank=True)
     path = models.CharField("адрес", max_length=500, blank=True)
     at = models.DateTimeField("когда", default=timezone.now, db_index=True)
 
