@@ -141,9 +141,21 @@ CELERY_TIMEZONE = env("TIME_ZONE", "Europe/Moscow")
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies goes back to the queue (with acks late) instead of being lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Runs recorded by tasks hold a lease (cnppm/jobs.py): a heartbeat older than JOB_LEASE_SECONDS means
+# the worker died; the run is then taken over, requeued by the sweeper up to JOB_MAX_ATTEMPTS
+# attempts, or failed with the reason. The heartbeat is refreshed every JOB_HEARTBEAT_SECONDS.
+JOB_LEASE_SECONDS = float(env("JOB_LEASE_SECONDS", "180"))
+JOB_HEARTBEAT_SECONDS = float(env("JOB_HEARTBEAT_SECONDS", "30"))
+JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3"))
 CELERY_BEAT_SCHEDULE = {
     "close-expired-attempts": {
         "task": "diagnostics.tasks.close_expired_attempts",
+        "schedule": 60.0,
+    },
+    "sweep-stale-jobs": {
+        "task": "cnppm.tasks.sweep_stale_jobs",
         "schedule": 60.0,
     },
     "recompute-current-period": {
