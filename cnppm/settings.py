@@ -291,6 +291,8 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
+# A failed CSRF check gets the portal's Russian page (Django's own explains DEBUG to the visitor).
+CSRF_FAILURE_VIEW = "cnppm.error_views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -6,6 +6,9 @@ from . import import_views, views
 from .api.docs import schema_view, swagger_view
 from .health import health
 
+# Refusals get the portal's own Russian pages (JSON for the API), whatever DEBUG is.
+handler403 = "cnppm.error_views.permission_denied"
+
 admin.site.site_header = "Администрирование портала ЦНППМ"
 admin.site.site_title = "ЦНППМ"
 admin.site.index_title = "Справочники и данные"
