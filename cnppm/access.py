@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -150,7 +150,8 @@ def get_or_404(user, queryset: QuerySet, *, path: str | None = None, **lookup) -
     """Fetch one object inside the user's scope; outside it, or absent, is the same 404."""
     try:
         return restrict(user, queryset, path=path).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError, ValidationError):
+        # A malformed id ("null,null", a list, a number beyond the column type) is a missing id.
         raise Http404 from None
 
 

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from . import views
+from .routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("municipalities", views.MunicipalityViewSet, basename="api-municipality")
 router.register("organizations", views.OrganizationViewSet, basename="api-organization")
 router.register("people", views.PersonViewSet, basename="api-person")

@@ -3,18 +3,18 @@ from django.urls import path  # noqa: F401
 urlpatterns: list = []
 
 # Instruments, statistics and results export (engineer B).
-from rest_framework.routers import SimpleRouter  # noqa: E402
+from cnppm.api.routers import Router  # noqa: E402
 
 from .views_instruments import InstrumentViewSet  # noqa: E402
 
-_instruments = SimpleRouter()
+_instruments = Router()
 _instruments.register("instruments", InstrumentViewSet, basename="instrument")
 urlpatterns += _instruments.urls
 
 # Attempts (start, answers, finish, result, retake) and the expert queue (engineer A).
 from .views_attempts import AttemptViewSet, ExpertAnswerViewSet  # noqa: E402
 
-_attempts = SimpleRouter()
+_attempts = Router()
 _attempts.register("attempts", AttemptViewSet, basename="attempt")
 _attempts.register("expert/answers", ExpertAnswerViewSet, basename="expert-answer")
 urlpatterns += _attempts.urls

@@ -3,11 +3,11 @@ from django.urls import path  # noqa: F401
 urlpatterns: list = []
 
 # --- Assignment of curators, tutors and mentors (engineer B) ---
-from rest_framework.routers import SimpleRouter  # noqa: E402
+from cnppm.api.routers import Router  # noqa: E402
 
 from .views_assignment import CaseloadView, SupportAssignmentViewSet, SupportPoolView  # noqa: E402
 
-_assignments = SimpleRouter()
+_assignments = Router()
 _assignments.register("assignments", SupportAssignmentViewSet, basename="assignment")
 urlpatterns += _assignments.urls
 urlpatterns += [
@@ -18,7 +18,7 @@ urlpatterns += [
 # --- Route cards, the catalogue, comments, verdicts, corrections (engineer A) ---
 from .views import CatalogueViewSet, CommentViewSet, CorrectionViewSet, ReviewViewSet, RouteViewSet  # noqa: E402
 
-_routes = SimpleRouter()
+_routes = Router()
 _routes.register("catalogue", CatalogueViewSet, basename="catalogue-activity")
 _routes.register("routes", RouteViewSet, basename="route")
 _routes.register("route-comments", CommentViewSet, basename="route-comment")
