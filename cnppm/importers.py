@@ -18,7 +18,6 @@ else ever sees it. The link can be issued again at any time until the account is
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 from collections import defaultdict
@@ -216,44 +215,11 @@ class ImportReport:
 # --- Reading --------------------------------------------------------------------------------------
 
 
-def _size_of(file) -> int | None:
-    size = getattr(file, "size", None)
-    if size is not None:
-        return size
-    try:
-        pos = file.tell()
-        file.seek(0, io.SEEK_END)
-        size = file.tell()
-        file.seek(pos)
-        return size
-    except (AttributeError, OSError):
-        return None
-
-
 def open_workbook(file):
-    """Open an uploaded or local XLSX in read-only mode, refusing what is not one."""
-    import openpyxl
+    """Open an uploaded or local XLSX with the one bounded reader (size, zip and sheet limits)."""
+    from .spreadsheets import open_workbook as open_bounded
 
-    limit = settings.IMPORT_MAX_BYTES
-    size = _size_of(file)
-    if size is not None and size > limit:
-        raise DomainError(
-            f"Файл слишком большой: {size / 1024 / 1024:.1f} МБ, допускается не более {limit / 1024 / 1024:.0f} МБ. "
-            "Разделите его на части.",
-            code="too_large",
-        )
-    if size == 0:
-        raise DomainError("Файл пустой. Загрузите заполненный шаблон XLSX.", code="empty")
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a non-XLSX or broken file
-        raise DomainError(
-            "Файл не удалось прочитать: это не книга Excel (XLSX) или файл повреждён. "
-            "Сохраните его в Excel или LibreOffice как «Книга Excel (.xlsx)» и загрузите снова.",
-            code="not_xlsx",
-        ) from None
+    return open_bounded(file)
 
 
 def _cell(value) -> str:
@@ -1145,16 +1111,16 @@ def _styled_header(ws, columns: Iterable[str], widths: Iterable[int] | None = No
 
 
 def _save(wb) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    from .xlsx import workbook_bytes  # every cell made inert (no formulas from imported names)
+
+    return workbook_bytes(wb)
 
 
 def roster_template(*, region: Region | None = None) -> bytes:
     """The roster template: the header row, and a sheet of allowed values from the directory."""
-    import openpyxl
+    from .xlsx import new_workbook
 
-    wb = openpyxl.Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = ROSTER_SHEET
     _styled_header(ws, ROSTER_COLUMNS, [26, 34, 18, 16, 20, 28, 22, 24, 12, 30, 34, 26])
@@ -1192,9 +1158,9 @@ def roster_template(*, region: Region | None = None) -> bytes:
 
 
 def structure_template() -> bytes:
-    import openpyxl
+    from .xlsx import new_workbook
 
-    wb = openpyxl.Workbook()
+    wb = new_workbook()
     first = True
     for title, columns in STRUCTURE_SHEETS.items():
         ws = wb.active if first else wb.create_sheet()
@@ -1274,9 +1240,10 @@ def pending_accounts(*, actor, region: Region | None = None, organization_id=Non
 def credentials_workbook(people: Iterable[Person], *, base_url: str) -> tuple[bytes, int]:
     """The credentials XLSX: login and a personal one-time activation link per person. Returns the
     file and the number of rows."""
-    import openpyxl
+    from .xlsx import new_workbook
 
-    wb = openpyxl.Workbook(write_only=True)
+    wb = new_workbook()
+    wb.remove(wb.active)
     ws = wb.create_sheet("Учётные данные")
     days = int(getattr(settings, "ACCOUNT_ACTIVATION_DAYS", ACTIVATION_DAYS_DEFAULT))
     ws.append(

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "cnppm",
@@ -72,6 +71,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "cnppm.middleware.ConsentAndPasswordGateMiddleware",
     "cnppm.middleware.UserTimezoneMiddleware",
+    # SQLite's "database is locked" answers 503 with a retry message, not a bare 500.
+    "cnppm.errors.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "cnppm.urls"
@@ -103,7 +104,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at the
+            # start of a transaction, so a second writer waits up to `timeout` seconds for it
+            # instead of failing mid-transaction with "database is locked" (cnppm.errors answers
+            # 503 with a retry message if it still happens).
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -116,18 +125,39 @@ REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL
 if REDIS_URL or CELERY_BROKER_URL.startswith("redis"):
     _cache_url = REDIS_URL or CELERY_BROKER_URL
+    _redis_options = {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        # A dead or hung Redis costs at most a second per call, not a worker timeout.
+        "SOCKET_CONNECT_TIMEOUT": 1,
+        "SOCKET_TIMEOUT": 1,
+    }
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cnppm"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+            # A Redis outage is a cache miss, not a 500: every cached answer has its database source.
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
+        # The login limit must know when Redis fails (it then counts in the database): no
+        # IGNORE_EXCEPTIONS here.
+        "auth_limits": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cnppm") + "-limits",
+            "OPTIONS": _redis_options,
+        },
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are written to the database and read through the cache: a Redis outage logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    AUTH_LIMITS_CACHE = "auth_limits"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # A local-memory cache is per process: the login limit counts in the database instead.
+    AUTH_LIMITS_CACHE = None
+# django-redis: log the errors it ignores.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker: tasks run eagerly in-process (the embedded default for a newcomer).
@@ -167,6 +197,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "cnppm.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every password check of a locked account or client (cnppm.auth_limits).
+    "cnppm.auth_limits.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -188,13 +220,26 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "cnppm.adapters.AccountAdapter"
 # No open sign-up by default: accounts come from the roster import or the operator.
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", False)
-# Repeated failed logins are throttled (per IP and per login).
+# Failed logins are limited by cnppm.auth_limits on every door (form, admin, API), per account and
+# client and per client; allauth's own per-login-name limit would let anybody lock a user out.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
+    "login_failed": None,
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# The client's address (cnppm.auth_limits.client_ip, also allauth's): X-Forwarded-For is believed
+# only for NUM_PROXIES hops (1 behind one nginx) and for hops from TRUSTED_PROXIES (CIDR list).
+NUM_PROXIES = int(env("NUM_PROXIES", "0"))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+# The one login limit: failures of one account from one client, and of one client in all.
+LOGIN_ACCOUNT_FAILURES = int(env("LOGIN_ACCOUNT_FAILURES", "5"))
+LOGIN_ACCOUNT_WINDOW = int(env("LOGIN_ACCOUNT_WINDOW", "300"))
+LOGIN_LOCKOUT = int(env("LOGIN_LOCKOUT", "300"))
+LOGIN_CLIENT_FAILURES = int(env("LOGIN_CLIENT_FAILURES", "10"))
+LOGIN_CLIENT_WINDOW = int(env("LOGIN_CLIENT_WINDOW", "60"))
+LOGIN_CLIENT_LOCKOUT = int(env("LOGIN_CLIENT_LOCKOUT", "60"))
 
 # --- E-mail: console by default, SMTP when EMAIL_HOST is set --------------------------------
 EMAIL_HOST = env("EMAIL_HOST")
@@ -237,13 +282,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest XLSX/XML file accepted by the imports, in bytes.
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Bounds of the one spreadsheet reader (cnppm/spreadsheets.py), checked before and while parsing:
+# sheet rows and columns holding data, the zip's declared unpacked size, its number of parts, the
+# strongest compression of a part, and the shared-strings part. Items of a GIFT/Moodle XML file.
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "150000"))
+IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024)))
+IMPORT_MAX_ZIP_ENTRIES = int(env("IMPORT_MAX_ZIP_ENTRIES", "1000"))
+IMPORT_MAX_COMPRESSION_RATIO = int(env("IMPORT_MAX_COMPRESSION_RATIO", "100"))
+IMPORT_MAX_SHARED_STRINGS_BYTES = int(env("IMPORT_MAX_SHARED_STRINGS_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_ITEMS = int(env("IMPORT_MAX_ITEMS", "5000"))
+# An import job whose worker has not touched its heartbeat for this long is taken over on redelivery.
+IMPORT_JOB_STALE_SECONDS = int(env("IMPORT_JOB_STALE_SECONDS", "300"))
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "cnppm.api.authentication.ApiTokenAuthentication",
     ],
+    # DRF's throttles find the client like the login limit does.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["cnppm.api.permissions.PortalUserPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -255,6 +314,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cnppm.api.exceptions.exception_handler",
 }
+# Lifetime of an API token, in seconds (30 days).
+API_TOKEN_TTL = int(env("API_TOKEN_TTL", str(30 * 24 * 3600)))
 SPECTACULAR_SETTINGS = {
     "TITLE": "API портала ЦНППМ",
     "DESCRIPTION": "Диагностика профессиональных дефицитов, ИОМ, мониторинг. Все списки ограничены "

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
 
-from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from cnppm.models import Municipality, Subject
+from cnppm.spreadsheets import NOT_XLSX, SpreadsheetError, open_workbook
+from cnppm.xlsx import new_workbook, workbook_bytes
 from diagnostics.models import CompetenceBlock
 
 from .choices import ActivityFormat, ActivityKind, ActivityLevel
@@ -49,7 +48,7 @@ class ImportResult:
 
 
 def template_workbook() -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Мероприятия"
     ws.append(HEADERS)
@@ -88,9 +87,7 @@ def template_workbook() -> bytes:
     ref.append(["Предметные области (код — название)"])
     for subject in Subject.objects.all():
         ref.append([subject.code, subject.name])
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _lookup(model, value: str, fields=("code", "name")):
@@ -125,19 +122,31 @@ def _date(value):
     raise ValueError
 
 
+def _rows_or_error(ws, result: ImportResult):
+    """The sheet's rows; a limit of the bounded reader reached midway ends them with its message."""
+    try:
+        yield from ws.iter_rows(values_only=True)
+    except SpreadsheetError as exc:
+        result.errors.append(exc.message)
+
+
 def parse_catalogue(data: bytes) -> ImportResult:
     """Parse the first sheet; the header row must name the template's columns (any order)."""
     result = ImportResult()
     try:
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, Exception):  # noqa: BLE001 - any broken file
-        result.errors.append("Файл не читается как XLSX. Скачайте шаблон и заполните его.")
+        wb = open_workbook(data)
+    except SpreadsheetError as exc:
+        broken = exc.message == NOT_XLSX
+        result.errors.append(
+            "Файл не читается как XLSX. Скачайте шаблон и заполните его." if broken else exc.message
+        )
         return result
     ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = _rows_or_error(ws, result)
     header = next(rows, None)
     if not header:
-        result.errors.append("Файл пуст: нет строки заголовков.")
+        if not result.errors:
+            result.errors.append("Файл пуст: нет строки заголовков.")
         return result
     names = [str(h).strip() if h is not None else "" for h in header]
     index = {}

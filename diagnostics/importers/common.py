@@ -31,6 +31,19 @@ class ImportFailed(Exception):
         super().__init__("\n".join(self.errors))
 
 
+def too_many_items(limit: int, found: int | None = None) -> str:
+    """The refusal of a file with more questions than IMPORT_MAX_ITEMS, counted before parsing them."""
+
+    def num(n: int) -> str:
+        return f"{n:,}".replace(",", "\u00a0")
+
+    counted = f"в файле {num(found)} вопросов, а " if found else "в файле больше вопросов, чем "
+    return (
+        f"Слишком много вопросов: {counted}допускается не более {num(limit)} за одну загрузку "
+        "(IMPORT_MAX_ITEMS). Разделите банк на несколько файлов."
+    )
+
+
 @dataclass
 class ParsedItem:
     """One question, in the portal's terms (options/key as diagnostics.item_formats describes)."""

@@ -15,12 +15,10 @@ How «Варианты ответа» and «Верный ответ» are read, 
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import load_workbook
+from django.conf import settings
 
 from diagnostics.choices import ItemType
 
@@ -32,6 +30,7 @@ from .common import (
     build_ordering,
     default_topic,
     fold,
+    too_many_items,
 )
 
 COLUMNS = [
@@ -67,18 +66,34 @@ YES = {"да", "1", "true", "yes", "+"}
 
 
 def open_workbook(data: bytes):
-    """openpyxl workbook from bytes, or ImportFailed with a message a user understands."""
+    """The bounded workbook (cnppm.spreadsheets) from bytes, or ImportFailed with a message a user
+    understands: a broken file, or the limit it went past."""
+    from cnppm.spreadsheets import NOT_XLSX, SpreadsheetError
+    from cnppm.spreadsheets import open_workbook as open_bounded
+
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFailed(
-            ["Файл не является книгой Excel (.xlsx) или повреждён. Сохраните его как «Книга Excel»."]
-        ) from None
+        return open_bounded(data)
+    except SpreadsheetError as exc:
+        if exc.message == NOT_XLSX:
+            raise ImportFailed(
+                ["Файл не является книгой Excel (.xlsx) или повреждён. Сохраните его как «Книга Excel»."]
+            ) from None
+        raise ImportFailed([exc.message]) from None
+
+
+def sheet_rows(ws, *, min_row: int = 1, max_row: int | None = None):
+    """The sheet's rows as tuples; a limit reached while reading becomes ImportFailed."""
+    from cnppm.spreadsheets import SpreadsheetError
+
+    try:
+        yield from ws.iter_rows(min_row=min_row, max_row=max_row, values_only=True)
+    except SpreadsheetError as exc:
+        raise ImportFailed([exc.message]) from None
 
 
 def read_header(ws, columns) -> dict[str, int]:
     """Map column keys to indexes by the header row; unknown headers and missing required ones are errors."""
-    header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+    header = next(sheet_rows(ws, min_row=1, max_row=1), None) or ()
     by_title = {fold(title): key for key, title, _ in columns}
     found: dict[str, int] = {}
     errors = []
@@ -183,9 +198,14 @@ def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem
     cols = read_header(ws, COLUMNS)
     titles = {key: title for key, title, _ in COLUMNS}
     items: list[ParsedItem] = []
-    for row_no, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    limit = settings.IMPORT_MAX_ITEMS
+    seen = 0
+    for row_no, row in enumerate(sheet_rows(ws, min_row=2), start=2):
         if not any(v not in (None, "") for v in row):
             continue
+        seen += 1
+        if seen > limit:
+            raise ImportFailed([too_many_items(limit)])
 
         def get(key, row=row):
             idx = cols.get(key)

@@ -23,7 +23,7 @@ from cnppm.services import event_record
 
 from ..choices import AttemptStatus, FinishReason
 from ..importers.common import ImportFailed, fold
-from ..importers.xlsx import open_workbook
+from ..importers.xlsx import open_workbook, sheet_rows
 from ..models import Attempt, BlockResult, Instrument
 from .authoring import _require_operator
 
@@ -75,7 +75,7 @@ def _date(value):
 def _read(data: bytes, instrument: Instrument):
     wb = open_workbook(data)
     ws = wb.worksheets[0]
-    header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+    header = next(sheet_rows(ws, min_row=1, max_row=1), None) or ()
     fixed = {fold(title): key for key, title, _ in FIXED_COLUMNS}
     blocks = list(instrument.blocks.filter(is_scored=True))
     by_block = {}
@@ -107,7 +107,7 @@ def _read(data: bytes, instrument: Instrument):
         raise ImportFailed(errors)
     rows = [
         (n, row)
-        for n, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)
+        for n, row in enumerate(sheet_rows(ws, min_row=2), start=2)
         if any(v not in (None, "") for v in row)
     ]
     wb.close()

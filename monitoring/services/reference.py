@@ -46,15 +46,19 @@ def _check_year(year) -> int:
     return year
 
 
-def _check_operator(actor) -> None:
+def _check_operator(actor, *, region_id: int | None = None) -> None:
+    """Only an operator enters these figures, and only into their own region: another region's
+    municipality or event is refused as if it did not exist."""
     if not access.has_role(actor, Role.OPERATOR):
         raise DomainError("Вводить эти данные может только оператор ЦНППМ.")
+    if region_id is not None and region_id not in access.region_ids_for_write(actor):
+        raise DomainError("Муниципалитет или мероприятие не найдены в вашем регионе.", code="not_found")
 
 
 @transaction.atomic
 def refstat_save(*, actor, municipality: Municipality, year: int, **figures) -> ReferenceStatistic:
     """Enter or correct the official figures of a municipality for a year."""
-    _check_operator(actor)
+    _check_operator(actor, region_id=municipality.region_id)
     year = _check_year(year)
     clean = {}
     for name in REFSTAT_FIELDS:
@@ -110,16 +114,19 @@ def _int_cell(value, column: str, line: int) -> int | None:
 def refstat_parse_xlsx(file, *, region: Region) -> list[dict]:
     """Read and validate the whole sheet; raise DomainError naming the line and column of the first
     problem. Returns [{municipality, year, figures…}]."""
-    from openpyxl import load_workbook
+    from cnppm.spreadsheets import NOT_XLSX, SpreadsheetError, open_workbook
 
+    # The bounded reader: the same size, zip, row and column limits as every other import.
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:
+        wb = open_workbook(file)
+    except SpreadsheetError as exc:
+        if exc.message != NOT_XLSX:
+            raise
         raise DomainError(
             "Файл не читается как книга Excel (.xlsx). Сохраните его в формате XLSX и загрузите снова."
         ) from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
+    with wb:
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
     if not rows:
         raise DomainError("Файл пуст.")
     header = [str(c or "").strip().lower() for c in rows[0]]
@@ -161,7 +168,7 @@ def refstat_parse_xlsx(file, *, region: Region) -> list[dict]:
 def refstat_import_xlsx(*, actor, file, region: Region) -> int:
     """Import a sheet of official figures: everything is validated first; one bad line and nothing
     is saved."""
-    _check_operator(actor)
+    _check_operator(actor, region_id=region.pk)
     rows = refstat_parse_xlsx(file, region=region)
     for row in rows:
         muni, year = row.pop("municipality"), row.pop("year")
@@ -177,9 +184,12 @@ def orgfact_save(
     municipal methodist for the organizations of their municipality."""
     year = _check_year(year)
     scope = access.scope_of(actor)
-    allowed = access.has_role(actor, Role.OPERATOR) or (
-        Role.MUNICIPAL_METHODIST in scope.roles and organization.municipality_id in scope.municipality_ids
+    region_id = Municipality.objects.filter(pk=organization.municipality_id).values_list(
+        "region_id", flat=True
     )
+    allowed = (
+        access.has_role(actor, Role.OPERATOR) and region_id.first() in access.region_ids_for_write(actor)
+    ) or (Role.MUNICIPAL_METHODIST in scope.roles and organization.municipality_id in scope.municipality_ids)
     if not allowed:
         raise DomainError("Вы не можете вносить сведения об этой организации.")
     fact = OrganizationYearFact.objects.filter(organization=organization, year=year).first()
@@ -213,7 +223,7 @@ def regional_event_save(
     event: RegionalEvent | None = None,
 ) -> RegionalEvent:
     """Record (or correct) a regional event held by the Centre."""
-    _check_operator(actor)
+    _check_operator(actor, region_id=event.region_id if event is not None else region.pk)
     title = (title or "").strip()
     if not title:
         raise DomainError("Укажите название мероприятия.")
@@ -233,7 +243,7 @@ def regional_event_save(
 
 @transaction.atomic
 def regional_event_delete(*, actor, event: RegionalEvent) -> None:
-    _check_operator(actor)
+    _check_operator(actor, region_id=event.region_id)
     event_record(
         actor=actor, target=event, verb="regional_event_deleted", old=f"{event.title} {event.held_on}"
     )
