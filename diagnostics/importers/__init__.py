@@ -27,6 +27,17 @@ def detect_format(filename: str) -> str:
 def parse_file(
     data: bytes, *, filename: str = "", fmt: str = "", default_variant: int | None = None
 ) -> list[ParsedItem]:
+    from django.conf import settings
+
+    # The same byte limit for every format, before any parsing (XLSX is also bounded unpacked).
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ImportFailed(
+            [
+                f"Файл слишком большой: {len(data) / 1024 / 1024:.1f} МБ, допускается не более "
+                f"{limit / 1024 / 1024:.0f} МБ (IMPORT_MAX_BYTES). Разделите банк на несколько файлов."
+            ]
+        )
     fmt = fmt or detect_format(filename)
     if fmt == "moodle_xml":
         from .moodle_xml import parse

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+
 from diagnostics.choices import ItemType
 
 from .common import (
@@ -19,6 +21,7 @@ from .common import (
     default_topic,
     fail_with_item_errors,
     split_category,
+    too_many_items,
 )
 
 ESCAPES = {"\\~": "~", "\\=": "=", "\\#": "#", "\\{": "{", "\\}": "}", "\\:": ":", "\\n": "\n", "\\\\": "\\"}
@@ -87,6 +90,10 @@ def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem
     except UnicodeDecodeError:
         raise ImportFailed(["Файл GIFT должен быть в кодировке UTF-8."]) from None
     text = _protect(text.replace("\r\n", "\n"))
+    # Count before building anything: every question has exactly one unescaped answer block «{…}».
+    found, limit = text.count("{"), settings.IMPORT_MAX_ITEMS
+    if found > limit:
+        raise ImportFailed([too_many_items(limit, found)])
     items: list[ParsedItem] = []
     errors: list[str] = []
     segments: list[str] = []

@@ -12,6 +12,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from django.conf import settings
 
 from diagnostics.choices import ItemType
 
@@ -24,6 +25,7 @@ from .common import (
     default_topic,
     fail_with_item_errors,
     split_category,
+    too_many_items,
 )
 
 _BREAKS = re.compile(r"<\s*(br\s*/?|/p|/div|/li|/h\d)\s*>", re.IGNORECASE)
@@ -62,7 +64,41 @@ def _fraction(answer: Element) -> float:
         return 0.0
 
 
+def _precheck(data: bytes) -> None:
+    """Stream the file once with expat before building a tree: DTDs and entities and nesting
+    deeper than MAX_XML_DEPTH are refused, and questions are counted against IMPORT_MAX_ITEMS."""
+    from cnppm.spreadsheets import SpreadsheetError, safe_parser
+
+    found = 0
+    depth = [0]
+
+    def start(tag, attrs):
+        nonlocal found
+        depth[0] += 1
+        if tag == "question" and depth[0] == 2 and attrs.get("type") != "category":
+            found += 1
+
+    def end(tag):
+        depth[0] -= 1
+
+    parser = safe_parser(start, end)
+    try:
+        parser.Parse(data, True)
+    except SpreadsheetError as exc:
+        if exc.code == "xml_dtd":
+            raise ImportFailed(
+                ["Файл содержит запрещённые конструкции XML (сущности, DTD) и не может быть загружен."]
+            ) from None
+        raise ImportFailed([exc.message]) from None
+    except Exception:  # noqa: BLE001 - malformed XML: the tree parser below names the line
+        return
+    limit = settings.IMPORT_MAX_ITEMS
+    if found > limit:
+        raise ImportFailed([too_many_items(limit, found)])
+
+
 def parse(data: bytes, *, default_variant: int | None = None) -> list[ParsedItem]:
+    _precheck(data)
     try:
         root = SafeET.fromstring(data)
     except DefusedXmlException:
