@@ -4,6 +4,8 @@ items below."""
 from cnppm.choices import Role
 from cnppm.navigation import NavItem
 
+GROUP = "Диагностика"
+
 ITEMS = [
     NavItem("Диагностика", "diagnostics:my_diagnostics", order=20),
     NavItem(

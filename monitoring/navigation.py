@@ -7,6 +7,8 @@ DASHBOARD_ROLES = frozenset(
     {Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MINISTRY, Role.MUNICIPAL_METHODIST, Role.SCHOOL_HEAD}
 )
 
+GROUP = "Мониторинг"
+
 ITEMS = [
     NavItem("Мониторинг", "monitoring:dashboard", DASHBOARD_ROLES, order=50),
     NavItem(

@@ -3,6 +3,8 @@
 from cnppm.choices import Role
 from cnppm.navigation import NavItem
 
+GROUP = "ИОМ"
+
 ITEMS = [
     NavItem(
         "ИОМ",

@@ -44,6 +44,7 @@ def test_operator_balances_and_curator_sees_caseload(page, sign_in, world, setti
 
     page.get_by_role("button", name="Выйти").click()
     sign_in(world["curator"])
+    page.get_by_role("button", name="ИОМ").click()
     page.get_by_role("link", name="Мои педагоги").click()
     expect(page.locator("#caseload-summary")).to_contain_text("Педагогов: 2")
     expect(page.get_by_role("cell", name=a.full_name)).to_be_visible()

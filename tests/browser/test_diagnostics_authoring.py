@@ -16,6 +16,7 @@ def test_operator_authors_an_instrument(page, sign_in, world):
 
     blocks = sample_blocks()
     sign_in(world["operator"])
+    page.get_by_role("button", name="Диагностика").click()
     page.get_by_role("link", name="Диагностические работы").click()
     page.get_by_role("link", name="Новая работа").click()
     page.locator("#id_code").fill("phys-entry")
@@ -71,6 +72,7 @@ def test_ministry_reads_statistics(page, sign_in, world):
     make_final_attempt(world["teacher"], instrument, {blocks["subject"]: 50})
     make_final_attempt(world["other_teacher"], instrument, {blocks["subject"]: 90})
     sign_in(world["ministry"])
+    page.get_by_role("button", name="Диагностика").click()
     page.get_by_role("link", name="Статистика диагностики").click()
     page.get_by_role("link", name="Математика, входная").click()
     expect(page.locator("#participants")).to_have_text("2")

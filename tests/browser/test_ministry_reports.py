@@ -18,6 +18,7 @@ def test_ministry_downloads_a_quarterly_pdf(page, sign_in, report_world, tmp_pat
     from playwright.sync_api import expect
 
     sign_in(report_world["ministry"])
+    page.get_by_role("button", name="Мониторинг").click()
     page.get_by_role("link", name="Ежеквартальные отчёты").click()
     expect(page.get_by_role("heading", name="Ежеквартальные отчёты")).to_be_visible()
     expect(page.get_by_text("Готовых ежеквартальных отчётов пока нет.")).to_be_visible()
