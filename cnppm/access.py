@@ -109,7 +109,8 @@ def person_q(user, path: str = "") -> Q:
     if scope.person_id is None:
         return Q(pk__in=[])
     prefix = f"{path}__" if path else ""
-    q = Q(**{f"{prefix}id": scope.person_id}) if path == "" else Q(**{f"{path}_id": scope.person_id})
+    own = Q(**{f"{prefix}id": scope.person_id}) if path == "" else Q(**{f"{path}_id": scope.person_id})
+    q = Q(pk__in=[])
     if scope.is_support:
         from .models import SupportAssignment
 
@@ -123,7 +124,15 @@ def person_q(user, path: str = "") -> Q:
         q |= Q(**{f"{prefix}organization__municipality_id__in": scope.municipality_ids})
     if scope.region_ids:
         q |= Q(**{f"{prefix}organization__municipality__region_id__in": scope.region_ids})
-    return q
+    # Somebody who withdrew consent exists for nobody but themselves (README "Отзыв согласия").
+    return own | (q & consenting_q(path))
+
+
+def consenting_q(path: str = "") -> Q:
+    """Rows whose person (reached by `path`, "" for Person) has not withdrawn consent: what lists,
+    cards, exports, statistics and indicators may process. Processing stops at the withdrawal,
+    aggregate counts included."""
+    return Q(**{f"{path}__consent_withdrawn_at__isnull" if path else "consent_withdrawn_at__isnull": True})
 
 
 def _path_for(model: type[Model], path: str | None) -> str:
@@ -287,7 +296,7 @@ def support_circle_q(user, path: str) -> Q:
         assigned = SupportAssignment.objects.filter(
             supporter_id=scope.person_id, ended_at__isnull=True
         ).values("person_id")
-        q |= Q(**{f"{path}_id__in": assigned})
+        q |= Q(**{f"{path}_id__in": assigned}) & consenting_q(path)
     return q
 
 
@@ -396,3 +405,87 @@ def person_level_municipalities(user) -> QuerySet:
     if scope.region_ids:
         q |= Q(region_id__in=scope.region_ids)
     return Municipality.objects.filter(q)
+
+
+# --- Writes across regions: the actor's own region, the people one may assign --------------------
+
+
+def region_ids_for_write(user) -> frozenset[int]:
+    """Regions whose region-level data (official figures, regional events, periods and computations)
+    the user may change: the regions of their operator or regional-methodist roles. A superuser
+    without such a role may write into any region, but must then name it (see `write_region`)."""
+    scope = scope_of(user)
+    if scope.region_ids:
+        return scope.region_ids
+    if getattr(user, "is_superuser", False):
+        from .models import Region
+
+        return frozenset(Region.objects.values_list("id", flat=True))
+    return frozenset()
+
+
+def region_write_q(user, path: str = "region") -> Q:
+    """Region-level rows (periods, regional events; `path` leads to their region) the user may change."""
+    return Q(**{f"{path}_id__in": region_ids_for_write(user)})
+
+
+def write_region(user, region_id=None):
+    """The region a region-level write lands in, resolved from the actor's scope and never "the first
+    region": the region asked for if it is the actor's (any other answers 404 like a missing id), else
+    the actor's only region; an actor of several regions must choose."""
+    from .models import Region
+    from .services import DomainError
+
+    allowed = region_ids_for_write(user)
+    if region_id not in (None, ""):
+        try:
+            region_id = int(region_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        if region_id not in allowed:
+            raise Http404
+        return Region.objects.get(pk=region_id)
+    if not allowed:
+        raise DomainError("Вы не закреплены ни за одним регионом: изменить региональные данные нельзя.")
+    if len(allowed) > 1:
+        raise DomainError("Вы работаете в нескольких регионах: укажите, к какому относятся данные.")
+    return Region.objects.get(pk=next(iter(allowed)))
+
+
+def supporters(user) -> QuerySet:
+    """People the user may assign as a curator, tutor or mentor: an operator anyone working in their
+    region, a school head the people of their own school; nobody for everyone else. Outside this set a
+    supporter id answers like a missing one, never with the person's name."""
+    from .models import Person
+
+    scope = scope_of(user)
+    q = Q(pk__in=[])
+    if has_role(user, Role.OPERATOR):
+        q |= Q(organization__municipality__region_id__in=region_ids_for_write(user))
+    if Role.SCHOOL_HEAD in scope.roles and scope.organization_ids:
+        q |= Q(organization_id__in=scope.organization_ids)
+    return Person.objects.filter(q)
+
+
+def home_region_q(user, path: str) -> Q:
+    """Rows whose region (reached by `path`, a region id lookup) is the user's own: the regions of their
+    region roles and the region of the organization they work in. Limits experts, who hold no region
+    scope, to their own region's work."""
+    from .models import Organization
+
+    scope = scope_of(user)
+    if scope.person_id is None:
+        return Q(pk__in=[])
+    q = Q(**{f"{path}__in": scope.region_ids}) if scope.region_ids else Q(pk__in=[])
+    if scope.own_organization_id:
+        own = Organization.objects.filter(pk=scope.own_organization_id).values("municipality__region_id")
+        q |= Q(**{f"{path}__in": own})
+    return q
+
+
+def api_token_q(user) -> Q:
+    """API tokens (cnppm.ApiToken) an operator may list and revoke: those of people working in the
+    operator's regions. Nobody else reaches other people's tokens."""
+    if not has_role(user, Role.OPERATOR):
+        return Q(pk__in=[])
+    return Q(user__person__organization__municipality__region_id__in=region_ids_for_write(user))

@@ -87,7 +87,8 @@ class RunList(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         data = RunRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        period = computation.period_get_or_create(data.validated_data["period"])
+        region = access.write_region(request.user, data.validated_data.get("region"))
+        period = computation.period_get_or_create(data.validated_data["period"], region=region)
         run = computation.computation_request(actor=request.user, period=period)
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -11,10 +11,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cnppm import access, jobs
 from cnppm.models import Region
 from cnppm.services import DomainError, event_record
 
-from ..choices import PeriodKind, RunStatus
+from ..choices import PeriodKind
 from ..models import ComputationRun, IndicatorDefinition, IndicatorSnapshot, Period
 
 PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>Q[1-4]|H[12]|W[12]))?$")
@@ -48,17 +49,20 @@ def normalize_code(code: str) -> str:
     return (code or "").strip().upper()
 
 
-def default_region() -> Region:
-    region = Region.objects.order_by("id").first()
-    if region is None:
-        raise DomainError("В системе не заведён регион.")
-    return region
+def only_region() -> Region:
+    """The portal's region when there is exactly one (shell commands, tests); with several the
+    caller must name it: never "the first region"."""
+    regions = list(Region.objects.all()[:2])
+    if len(regions) != 1:
+        raise DomainError("Укажите регион периода." if regions else "В системе не заведён регион.")
+    return regions[0]
 
 
 def period_get_or_create(code: str, *, region: Region | None = None) -> Period:
-    """The period with this code in the region (the only region by default), created on demand."""
+    """The period with this code in the region, created on demand. Requests resolve the region from
+    the actor's scope (`access.write_region`); without one, the only region (see `only_region`)."""
     kind, starts_on, ends_on = parse_period_code(code)
-    region = region or default_region()
+    region = region or only_region()
     period, _ = Period.objects.get_or_create(
         region=region,
         code=normalize_code(code),
@@ -82,9 +86,17 @@ def current_period_codes(today: date | None = None) -> list[str]:
     return codes
 
 
+def _require_region(actor, period: Period) -> None:
+    """A person changes only their own region's periods (the shell command and the beat task act
+    without an actor). Another region's period answers like a missing one."""
+    if actor is not None and period.region_id not in access.region_ids_for_write(actor):
+        raise DomainError("Период не найден.", code="not_found")
+
+
 @transaction.atomic
 def period_close(*, actor, period: Period, comment: str = "") -> Period:
     """Close a period: its snapshots become final (reports read them; recomputation is refused)."""
+    _require_region(actor, period)
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
         raise DomainError(f"Период {period.code} уже закрыт.")
@@ -110,6 +122,7 @@ def period_reopen(*, actor, period: Period, reason: str) -> Period:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Укажите причину, по которой период открывается для пересчёта.")
+    _require_region(actor, period)
     period = Period.objects.select_for_update().get(pk=period.pk)
     if not period.is_closed:
         raise DomainError(f"Период {period.code} не закрыт.")
@@ -132,12 +145,15 @@ def computation_request(*, actor, period: Period, enqueue: bool = True) -> Compu
     """Queue a computation of all indicators for the period (the Celery task starts after commit;
     with `enqueue=False` the caller runs `computation_execute` itself, as the shell command does).
     Refused for a closed period, and while another computation of it is queued or running."""
+    _require_region(actor, period)
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.is_closed:
         raise DomainError(
             f"Период {period.code} закрыт: его значения окончательные. Чтобы пересчитать, сначала откройте период."
         )
-    if period.runs.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
+    # "Already running" only while the run's worker is alive: a run whose heartbeat is stale is failed.
+    jobs.supersede_stale(period.runs.all())
+    if period.runs.filter(jobs.live_q()).exists():
         raise DomainError(f"Расчёт за период {period.code} уже выполняется. Дождитесь его окончания.")
     run = ComputationRun.objects.create(
         period=period, requested_by=actor if getattr(actor, "pk", None) else None
@@ -153,85 +169,72 @@ def computation_request(*, actor, period: Period, enqueue: bool = True) -> Compu
 
 def computation_execute(*, run_id: int) -> ComputationRun:
     """Compute every indicator for the run's period, cumulative and for the period alone, for all
-    scopes; replace the period's snapshots in one transaction; record progress and the outcome."""
+    scopes; replace the period's snapshots in one transaction; record progress and the outcome. A run
+    that is finished, or computed by a live worker, is left as it is (a redelivered task); a run whose
+    worker died is taken over (cnppm.jobs). A broken computation is not retried: the error is raised
+    after it is recorded."""
+    with jobs.run_guard(ComputationRun, run_id, reraise=True) as lease:
+        if lease is not None:
+            _compute(lease, ComputationRun.objects.select_related("period").get(pk=run_id))
+    return ComputationRun.objects.get(pk=run_id)
+
+
+def _compute(lease: jobs.Lease, run: ComputationRun) -> None:
+    from ..definitions import ensure_definitions
+    from ..distributions import compute_by_municipality, merge
     from ..indicators import compute_all, window_for
 
-    run = ComputationRun.objects.select_related("period").get(pk=run_id)
     period = run.period
     if period.is_closed:
-        ComputationRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            error="Период закрыт: пересчёт не выполняется.",
-        )
-        run.refresh_from_db()
-        return run
-    ComputationRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0
-    )
-    try:
-        from ..definitions import ensure_definitions
+        raise DomainError("Период закрыт: пересчёт не выполняется.")
+    lease.beat(progress=0)
+    ensure_definitions()
+    definitions = dict(IndicatorDefinition.objects.values_list("code", "id"))
+    computed = {}
+    steps = 2
 
-        ensure_definitions()
-        definitions = dict(IndicatorDefinition.objects.values_list("code", "id"))
-        computed = {}
-        steps = 2
+    for step, cumulative in enumerate((True, False)):
 
-        for step, cumulative in enumerate((True, False)):
+        def progress(done, total, step=step):
+            lease.beat(progress=int(100 * (step * total + done) / (steps * total)) - 1)
 
-            def progress(done, total, step=step):
-                ComputationRun.objects.filter(pk=run.pk).update(
-                    progress=int(100 * (step * total + done) / (steps * total)) - 1
-                )
+        computed[cumulative] = compute_all(period, cumulative, progress=progress)
 
-            computed[cumulative] = compute_all(period, cumulative, progress=progress)
-        from ..distributions import compute_by_municipality, merge
-
-        dists = {c: compute_by_municipality(period.region_id, window_for(period, c)) for c in (True, False)}
-        snapshots = []
-        for cumulative, by_code in computed.items():
-            for code, rows in by_code.items():
-                if code not in definitions:
-                    continue
-                for row in rows:
-                    inputs = dict(row.inputs)
-                    if code == "F2" and row.scope_level == "region":
-                        per_muni = dists[cumulative]
-                        inputs["distributions"] = {
-                            "region": merge(per_muni.values()),
-                            "by_municipality": {str(k): v for k, v in per_muni.items() if k is not None},
-                        }
-                    snapshots.append(
-                        IndicatorSnapshot(
-                            run=run,
-                            period=period,
-                            indicator_id=definitions[code],
-                            cumulative=cumulative,
-                            scope_level=row.scope_level,
-                            municipality_id=row.municipality_id,
-                            organization_id=row.organization_id,
-                            numerator=row.numerator,
-                            denominator=row.denominator,
-                            value=row.value,
-                            inputs=inputs,
-                            note=row.note[:500],
-                        )
+    dists = {c: compute_by_municipality(period.region_id, window_for(period, c)) for c in (True, False)}
+    snapshots = []
+    for cumulative, by_code in computed.items():
+        for code, rows in by_code.items():
+            if code not in definitions:
+                continue
+            for row in rows:
+                inputs = dict(row.inputs)
+                if code == "F2" and row.scope_level == "region":
+                    per_muni = dists[cumulative]
+                    inputs["distributions"] = {
+                        "region": merge(per_muni.values()),
+                        "by_municipality": {str(k): v for k, v in per_muni.items() if k is not None},
+                    }
+                snapshots.append(
+                    IndicatorSnapshot(
+                        run=run,
+                        period=period,
+                        indicator_id=definitions[code],
+                        cumulative=cumulative,
+                        scope_level=row.scope_level,
+                        municipality_id=row.municipality_id,
+                        organization_id=row.organization_id,
+                        numerator=row.numerator,
+                        denominator=row.denominator,
+                        value=row.value,
+                        inputs=inputs,
+                        note=row.note[:500],
                     )
-        with transaction.atomic():
-            locked = Period.objects.select_for_update().get(pk=period.pk)
-            if locked.is_closed:
-                raise DomainError("Период закрыт во время расчёта: значения не изменены.")
-            IndicatorSnapshot.objects.filter(period=period).delete()
-            IndicatorSnapshot.objects.bulk_create(snapshots, batch_size=2000)
-            ComputationRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.DONE, progress=100, finished_at=timezone.now()
-            )
-    except Exception as exc:  # the run records the failure; the task does not retry a broken computation
-        message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-        ComputationRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), error=message[:2000]
-        )
-        if not isinstance(exc, DomainError):
-            raise
-    run.refresh_from_db()
-    return run
+                )
+    with transaction.atomic():
+        locked = Period.objects.select_for_update().get(pk=period.pk)
+        if locked.is_closed:
+            raise DomainError("Период закрыт во время расчёта: значения не изменены.")
+        IndicatorSnapshot.objects.filter(period=period).delete()
+        IndicatorSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+        # Inside the transaction: an attempt that lost its lease rolls its snapshots back.
+        lease.finish(progress=100)

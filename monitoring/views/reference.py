@@ -17,17 +17,21 @@ from ..forms import ImportForm, OrganizationFactForm, PlanForm, ReferenceStatist
 from ..indicators import EDUCATION_ORG_KINDS
 from ..models import IndicatorPlan, RegionalEvent
 from ..services import reference
-from ..services.computation import default_region
 
 
 def _municipalities(user):
-    return access.municipalities(user).order_by("name")
+    """Municipalities whose official figures the operator enters: their own region's."""
+    return (
+        access.municipalities(user).filter(region_id__in=access.region_ids_for_write(user)).order_by("name")
+    )
 
 
 def _fact_organizations(user):
     scope = access.scope_of(user)
     qs = Organization.objects.filter(kind__in=EDUCATION_ORG_KINDS).select_related("municipality")
-    if not access.has_role(user, Role.OPERATOR):
+    if access.has_role(user, Role.OPERATOR):
+        qs = qs.filter(municipality__region_id__in=access.region_ids_for_write(user))
+    else:
         qs = qs.filter(municipality_id__in=scope.municipality_ids)
     return qs.order_by("municipality__name", "short_name")
 
@@ -77,7 +81,9 @@ def statistics_import(request):
         return redirect("monitoring:statistics")
     try:
         n = reference.refstat_import_xlsx(
-            actor=request.user, file=form.cleaned_data["file"], region=default_region()
+            actor=request.user,
+            file=form.cleaned_data["file"],
+            region=access.write_region(request.user, request.POST.get("region")),
         )
     except DomainError as exc:
         messages.error(request, f"Файл не загружен, ничего не изменено. {exc.message}")
@@ -112,16 +118,16 @@ def events(request):
     if request.method == "POST" and form.is_valid():
         try:
             event = reference.regional_event_save(
-                actor=request.user, region=default_region(), **form.cleaned_data
+                actor=request.user,
+                region=access.write_region(request.user, request.POST.get("region")),
+                **form.cleaned_data,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Мероприятие «{event.title}» сохранено.")
             return redirect("monitoring:events")
-    rows = RegionalEvent.objects.filter(
-        region_id__in=access.scope_of(request.user).region_ids or [default_region().pk]
-    ).select_related("entered_by")
+    rows = RegionalEvent.objects.filter(access.region_write_q(request.user)).select_related("entered_by")
     return render(request, "monitoring/events.html", {"form": form, "rows": rows})
 
 
@@ -129,7 +135,7 @@ def events(request):
 def event_delete(request, pk):
     if request.method != "POST":
         raise Http404
-    event = RegionalEvent.objects.filter(pk=pk).first()
+    event = RegionalEvent.objects.filter(access.region_write_q(request.user), pk=pk).first()
     if event is None:
         raise Http404
     reference.regional_event_delete(actor=request.user, event=event)

@@ -20,7 +20,9 @@ from ..services import computation
 
 
 def _period(request, pk):
-    return get_object_or_404(selectors.periods(request.user), pk=pk)
+    """A period the operator may change: their own region's (another region's answers 404)."""
+    writable = selectors.periods(request.user).filter(access.region_write_q(request.user))
+    return get_object_or_404(writable, pk=pk)
 
 
 @access.role_required(Role.OPERATOR)
@@ -28,7 +30,8 @@ def periods(request):
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            period = computation.period_get_or_create(form.cleaned_data["code"])
+            region = access.write_region(request.user, request.POST.get("region"))
+            period = computation.period_get_or_create(form.cleaned_data["code"], region=region)
             computation.computation_request(actor=request.user, period=period)
         except DomainError as exc:
             form.add_error("code", exc.message)

@@ -3,10 +3,26 @@ operator's button and the Celery task do, and print the region's values."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cnppm.models import Region
 from cnppm.services import DomainError
 from monitoring.models import IndicatorSnapshot
 from monitoring.numbers import fmt
-from monitoring.services.computation import computation_execute, computation_request, period_get_or_create
+from monitoring.services.computation import (
+    computation_execute,
+    computation_request,
+    only_region,
+    period_get_or_create,
+)
+
+
+def _region(code: str) -> Region:
+    """The region named on the command line, or the only one: never "the first" of several."""
+    if not code:
+        return only_region()
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise CommandError(f"Регион с кодом «{code}» не найден.")
+    return region
 
 
 class Command(BaseCommand):
@@ -14,10 +30,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="код периода, например 2022-Q2")
+        parser.add_argument("--region", default="", help="код региона; обязателен, если регионов несколько")
 
-    def handle(self, *args, period, **options):
+    def handle(self, *args, period, region="", **options):
         try:
-            p = period_get_or_create(period)
+            p = period_get_or_create(period, region=_region(region))
             run = computation_request(actor=None, period=p, enqueue=False)
         except DomainError as exc:
             raise CommandError(exc.message) from None
