@@ -6,11 +6,11 @@ the caller logs it with personal_data_log)."""
 from __future__ import annotations
 
 import html
-import io
 from xml.etree import ElementTree as ET
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from cnppm.xlsx import new_workbook, workbook_bytes
 
 from .choices import DeficitLevel, ItemType
 from .importers.common import matching_pairs, ordering_texts
@@ -132,10 +132,8 @@ def items_to_moodle_xml(instrument: Instrument) -> tuple[bytes, int]:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def _workbook_bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def _workbook_bytes(wb) -> bytes:
+    return workbook_bytes(wb)  # item texts and names stay text, never formulas
 
 
 def _header(ws, titles: list[str]) -> None:
@@ -169,7 +167,7 @@ def _item_row(item: Item) -> list:
 def items_to_xlsx(instrument: Instrument | None = None) -> bytes:
     """The portal's template with the instrument's items; without an instrument, the empty template
     with a sheet of examples and the list of blocks."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Задания"
     _header(ws, [title for _, title, _ in COLUMNS])
@@ -288,7 +286,7 @@ def results_template_xlsx(instrument: Instrument, blocks=None) -> bytes:
     """The results-import template: the fixed columns and one column per scored block."""
     from .services.results_import import FIXED_COLUMNS
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Результаты"
     if blocks is None:
@@ -329,7 +327,7 @@ def statistics_to_xlsx(stats) -> bytes:
     """The statistics page's tables, one sheet each (aggregates only, no names)."""
     from .selectors.statistics import GROUPINGS
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Блоки"
     _stat_rows(ws, [stats.overall, *stats.blocks], "Блок")
@@ -362,7 +360,7 @@ def statistics_to_xlsx(stats) -> bytes:
 
 def results_to_xlsx(rows: list[dict], blocks: list[CompetenceBlock]) -> bytes:
     """Final results per person and block (see selectors.instruments.results_rows)."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Результаты"
     _header(

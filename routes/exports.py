@@ -4,7 +4,6 @@ views and tasks do that."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from functools import cache
@@ -13,6 +12,8 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
+
+from cnppm.xlsx import new_workbook, workbook_bytes
 
 
 class PrivateStorage(FileSystemStorage):
@@ -97,14 +98,13 @@ def _percent(value):
 def render_card_xlsx(route) -> bytes:
     """The card as a workbook: sheet "Карта ИОМ" (approval block, sections 1–2, tasks, activities,
     monitoring, final event), "Приложение 1" (corrections), "Приложение 2" (final results)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
     from .selectors import card_context
 
     card = card_context(route)
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Карта ИОМ"
     bold = Font(bold=True)
@@ -307,6 +307,4 @@ def render_card_xlsx(route) -> bytes:
     for col, width in enumerate((34, 40, 14, 14, 14, 14), 1):
         ws2.column_dimensions[get_column_letter(col)].width = width
 
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)  # teachers' texts stay text, never formulas

@@ -10,7 +10,6 @@ of each report lays the same data out as the seed document does.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from cnppm import access
 from cnppm.choices import Role
 from cnppm.services import DomainError
+from cnppm.xlsx import new_workbook, workbook_bytes
 
 from ..numbers import fmt
 
@@ -193,11 +193,10 @@ class Report:
         return HTML(string=self.render_html(context)).write_pdf()
 
     def render_xlsx(self, context: dict | None = None) -> bytes:
-        from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font
 
         context = context or self.build_context()
-        wb = Workbook()
+        wb = new_workbook()
         ws = wb.active
         ws.title = "Сводка"
         bold = Font(bold=True)
@@ -246,9 +245,7 @@ class Report:
             sheet.column_dimensions["A"].width = 8 if table.columns and table.columns[0] == "№" else 40
             for letter in "BCDEFGH":
                 sheet.column_dimensions[letter].width = 22
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return buffer.getvalue()
+        return workbook_bytes(wb)
 
     def filename(self, fmt_: str) -> str:
         parts = [self.kind, self.period.code]
