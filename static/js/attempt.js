@@ -35,6 +35,12 @@
     tick();
   }
 
+  // Answers are saved by htmx on change; Enter in a text field must not submit the form (this was an
+  // inline onsubmit handler, which the Content-Security-Policy does not run).
+  document.addEventListener("submit", function (evt) {
+    if (evt.target && evt.target.id === "answer-form") { evt.preventDefault(); }
+  });
+
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
     var status = evt.detail.xhr.status;
     if (status === 400 || status === 409) {
