@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cnppm.jobs import JobRun
 from cnppm.models import Municipality, Organization, Person, Subject
 from diagnostics.models import Attempt, CompetenceBlock
 
@@ -152,9 +153,18 @@ class Route(models.Model):
         return f"ИОМ {self.teacher} {self.academic_year}/{self.academic_year + 1}"
 
 
+class ActiveRouteActivityManager(models.Manager):
+    """Activities still in the plan: a removed activity keeps its row (its comments and the
+    references to it stay) but leaves the plan, the card, the PDF and every count."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class RouteActivity(models.Model):
     """An activity of a route (card section "activities"), from the catalogue or typed in, with
-    implementation monitoring (done or not, reason, evidence)."""
+    implementation monitoring (done or not, reason, evidence). Removing it from the plan only marks
+    it removed (`removed_at`): the curator's comments on it and the verdicts naming it are kept."""
 
     scope_person_path = "route__teacher"
 
@@ -184,12 +194,27 @@ class RouteActivity(models.Model):
     not_done_reason = models.TextField("причина невыполнения", blank=True)
     evidence_url = models.URLField("подтверждение (ссылка)", blank=True)
     evidence_file = models.FileField("подтверждение (файл)", upload_to="evidence/%Y/", blank=True)
+    # The activity's number on the card: given once, never reused or shifted by a removal.
     order = models.PositiveIntegerField("порядок", default=0)
+    removed_at = models.DateTimeField("исключено из плана", null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто исключил",
+    )
+
+    # The first manager is the default, and `route.activities` uses it: active activities only.
+    objects = ActiveRouteActivityManager()
+    all_objects = models.Manager()  # noqa: DJ012 (ruff takes the custom manager above for a field)
 
     class Meta:
         verbose_name = "мероприятие ИОМ"
         verbose_name_plural = "мероприятия ИОМ"
         ordering = ["route", "order", "id"]
+        base_manager_name = "all_objects"
 
     def __str__(self):
         return self.title
@@ -200,7 +225,8 @@ class RouteReview(models.Model):
 
     scope_person_path = "route__teacher"
 
-    route = models.ForeignKey(Route, models.CASCADE, related_name="reviews", verbose_name="ИОМ")
+    # A person's record on another person's object: never deleted with it.
+    route = models.ForeignKey(Route, models.PROTECT, related_name="reviews", verbose_name="ИОМ")
     curator = models.ForeignKey(Person, models.PROTECT, related_name="reviews_given", verbose_name="куратор")
     verdict = models.CharField("заключение", max_length=20, choices=Verdict.choices)
     comment = models.TextField("комментарий", blank=True)
@@ -220,17 +246,18 @@ class Comment(models.Model):
 
     scope_person_path = "route__teacher"
 
-    route = models.ForeignKey(Route, models.CASCADE, related_name="comments", verbose_name="ИОМ")
+    # Comments are the record of the review: another person's edit never deletes them.
+    route = models.ForeignKey(Route, models.PROTECT, related_name="comments", verbose_name="ИОМ")
     activity = models.ForeignKey(
         RouteActivity,
-        models.CASCADE,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="comments",
         verbose_name="мероприятие",
     )
     parent = models.ForeignKey(
-        "self", models.CASCADE, null=True, blank=True, related_name="replies", verbose_name="ответ на"
+        "self", models.PROTECT, null=True, blank=True, related_name="replies", verbose_name="ответ на"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="автор"
@@ -253,7 +280,7 @@ class Correction(models.Model):
 
     scope_person_path = "route__teacher"
 
-    route = models.ForeignKey(Route, models.CASCADE, related_name="corrections", verbose_name="ИОМ")
+    route = models.ForeignKey(Route, models.PROTECT, related_name="corrections", verbose_name="ИОМ")
     created_at = models.DateTimeField("дата", default=timezone.now)
     reason = models.TextField("причина корректировки")
     description = models.TextField("что изменено", blank=True)
@@ -310,9 +337,12 @@ def card_archive_storage():
     return private_storage()
 
 
-class CardArchiveRun(models.Model):
+class CardArchiveRun(JobRun):
     """A background build of one ZIP with the ИОМ cards (PDF) of an organization or a municipality:
-    who asked, for what scope, how it went, the file."""
+    who asked, for what scope, how it went, the file; its lifecycle (lease, heartbeat, attempts) comes
+    from cnppm.jobs.JobRun."""
+
+    job_task = "routes.tasks.card_archive_build"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "в очереди"

@@ -142,7 +142,9 @@ def _activity_row(n: int, a: RouteActivity) -> dict:
     competences = [c.name for c in a.competences.all()]
     return {
         "pk": a.pk,
-        "number": n,
+        # The activity's own number (given once, kept when another one is removed), so that "мероприятие 2"
+        # in a verdict or a comment always means the same activity.
+        "number": a.order or n,
         "title": a.title,
         "kind": a.kind,
         "kind_label": a.get_kind_display() if a.kind else "",
@@ -514,6 +516,27 @@ def comment_threads(route: Route, *, user) -> list[dict]:
         }
 
     return [build(c) for c in by_parent.get(None, [])]
+
+
+def removed_activities(route: Route, *, user) -> list[dict]:
+    """Activities taken out of the plan, for the route's history: each with who removed it and
+    when, and the comments on it this user may read. Two queries."""
+    removed = list(
+        RouteActivity.all_objects.filter(route=route, removed_at__isnull=False)
+        .select_related("removed_by")
+        .order_by("removed_at", "pk")
+    )
+    if not removed:
+        return []
+    comments: dict[int, list[Comment]] = {}
+    for c in (
+        comments_visible(user)
+        .filter(activity__in=[a.pk for a in removed])
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ):
+        comments.setdefault(c.activity_id, []).append(c)
+    return [{"activity": a, "number": a.order, "comments": comments.get(a.pk, [])} for a in removed]
 
 
 def catalogue_list(

@@ -197,7 +197,13 @@ def _default_result_form(kind: str) -> str:
 
 
 def _next_order(route: Route) -> int:
-    last = route.activities.order_by("-order").values_list("order", flat=True).first()
+    # Removed activities count too: a number, once given, is never given again.
+    last = (
+        RouteActivity.all_objects.filter(route=route)
+        .order_by("-order")
+        .values_list("order", flat=True)
+        .first()
+    )
     return (last or 0) + 1
 
 
@@ -312,10 +318,14 @@ def route_activity_update(
 
 @transaction.atomic
 def route_activity_remove(*, actor, activity: RouteActivity, reason: str = "") -> None:
+    """Take the activity out of the plan. It is marked removed, never deleted: the comments on it
+    and the verdicts that name it are other people's records and stay, shown in the route's history."""
     route = lock(activity.route)
     correction = _change_mode(actor, route, reason)
     title = activity.title
-    activity.delete()
+    activity.removed_at = timezone.now()
+    activity.removed_by = actor
+    activity.save(update_fields=["removed_at", "removed_by"])
     event_record(actor=actor, target=route, verb="route_activity_removed", old=title)
     if correction:
         correction_record(

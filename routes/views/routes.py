@@ -180,6 +180,7 @@ def card(request, pk):
             "threads": threads,
             "reviews": route.reviews.select_related("curator").all(),
             "events": route.events.select_related("actor").all(),
+            "removed_activities": selectors.removed_activities(route, user=request.user),
             "review_form": ReviewForm(),
             "comment_form": CommentForm(),
             "conclusions_form": ConclusionsForm(initial={"conclusions": route.conclusions}),

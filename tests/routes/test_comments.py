@@ -66,7 +66,7 @@ def test_comments_on_the_card_page(world, client):
     assert (
         "Комментарий отправлен." in html
         and "Есть запись вебинара" in html
-        and f"к мероприятию «{activity.title}»" in html
+        and f"к мероприятию {activity.order} «{activity.title}»" in html
     )
     c = Comment.objects.get()
     login(client, world["teacher"])
