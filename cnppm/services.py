@@ -89,7 +89,11 @@ def consent_is_given(user) -> bool:
     """Whether the user has a live consent to the current document (true when none is published).
     Every request asks this, so a positive answer is cached: withdrawing drops the user's entry,
     publishing a new redaction moves the epoch and so drops everybody's. Otherwise one query: is
-    there a current document without a live consent of this user?"""
+    there a current document without a live consent of this user?
+    A withdrawal is read from the user row itself (loaded by every request, session or token), so it
+    refuses at once on every worker, whatever a per-process cache still holds."""
+    if getattr(user, "consent_withdrawn_at", None) is not None:
+        return False
     key = _consent_key(user.pk)
     if cache.get(key):
         return True
@@ -131,12 +135,27 @@ def consent_give(*, actor, document: ConsentDocument, ip_address: str | None = N
         return existing
     consent = Consent.objects.create(user=actor, document=document, ip_address=ip_address or None)
     event_record(actor=actor, target=consent, verb="consent_given", new=document.version)
+    _consent_withdrawal_mark(actor, None)
     return consent
+
+
+def _consent_withdrawal_mark(user, when) -> None:
+    """Record (or clear, `when` None) a withdrawal on the user and their person: the user row drives
+    the gate, the person row the scoping (access.person_q) and the computations."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Person
+
+    get_user_model()._default_manager.filter(pk=user.pk).update(consent_withdrawn_at=when)
+    Person.objects.filter(user_id=user.pk).update(consent_withdrawn_at=when)
+    user.consent_withdrawn_at = when
 
 
 @transaction.atomic
 def consent_withdraw(*, actor) -> int:
-    """Withdraw every live consent of the actor (152-ФЗ ст. 9 ч. 2); the rows stay with the time."""
+    """Withdraw every live consent of the actor (152-ФЗ ст. 9 ч. 2); the rows stay with the time. From
+    the commit on the person is hidden from everybody else and left out of computations (README,
+    "Отзыв согласия"); they may still sign in, see the withdrawal and consent again."""
     now = timezone.now()
     consents = list(
         Consent.objects.select_for_update()
@@ -147,6 +166,8 @@ def consent_withdraw(*, actor) -> int:
         consent.withdrawn_at = now
         consent.save(update_fields=["withdrawn_at"])
         event_record(actor=actor, target=consent, verb="consent_withdrawn", old=consent.document.version)
+    if consents:
+        _consent_withdrawal_mark(actor, now)
     _consent_forget(actor.pk)
     return len(consents)
 

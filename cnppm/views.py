@@ -127,6 +127,7 @@ def consent(request):
             "document": document,
             "next": _safe_next(request, ""),
             "already_given": services.consent_is_given(request.user),
+            "withdrawn_at": request.user.consent_withdrawn_at,
         },
     )
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import Coalesce
 
+from cnppm.access import consenting_q
 from cnppm.choices import Education, ExperienceBand, QualificationCategory
 from diagnostics.choices import AttemptStatus, DeficitLevel, InstrumentKind
 from diagnostics.models import BlockResult
@@ -114,6 +115,7 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     # Deficit levels per competence block, from the final entry diagnostics of the window.
     results = (
         BlockResult.objects.filter(
+            consenting_q("attempt__person"),
             attempt__status=AttemptStatus.FINAL,
             attempt__instrument__kind=InstrumentKind.ENTRY,
             attempt__organization__municipality__region_id=region_id,
@@ -156,14 +158,20 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
 
     # Curator verdicts given inside the window.
     reviews = RouteReview.objects.filter(
-        window.dt_q("created_at"), route__organization__municipality__region_id=region_id
+        window.dt_q("created_at"),
+        consenting_q("route__teacher"),
+        route__organization__municipality__region_id=region_id,
     )
     add("verdicts", reviews.order_by().values(amuni, "verdict").annotate(n=Count("id")), "verdict", amuni)
 
     # Routes by stage: every route (drafts too) created inside the window, by its current status.
     stages = (
         Route.objects.exclude(status=RouteStatus.CANCELLED)
-        .filter(window.dt_q("created_at"), organization__municipality__region_id=region_id)
+        .filter(
+            window.dt_q("created_at"),
+            consenting_q("teacher"),
+            organization__municipality__region_id=region_id,
+        )
         .order_by()
         .values(muni, "status")
         .annotate(n=Count("id"))

@@ -13,6 +13,7 @@ Counting rules, stated once:
   [starts_on, ends_on]; a route by `submitted_at`, an attempt by `finalized_at` (or `finished_at`).
   Indicators planned per year (regional events, trained teachers) count cumulatively from the start
   of the period's year.
+- Nobody who withdrew consent is counted (access.consenting_q): counting is processing too.
 - Official headcounts and organization counts come from `cnppm.ReferenceStatistic` for the year of
   the period end (or the latest earlier year, named in the inputs); without them the value is
   empty and the note says the denominator is missing.
@@ -31,6 +32,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cnppm.access import consenting_q
 from cnppm.choices import OrganizationKind, Role
 from cnppm.models import (
     Municipality,
@@ -145,7 +147,7 @@ def year_window_for(period, cumulative: bool) -> Window:
 def iom_routes(region_id: int, window: Window) -> QuerySet:
     """Routes with an ИОМ (the rule above) submitted inside the window, in the region where created."""
     return has_iom_routes().filter(
-        window.dt_q("submitted_at"), organization__municipality__region_id=region_id
+        window.dt_q("submitted_at"), consenting_q("teacher"), organization__municipality__region_id=region_id
     )
 
 
@@ -153,6 +155,7 @@ def diagnosed_attempts(region_id: int, window: Window) -> QuerySet:
     """Final entry diagnostics (own or external) finished inside the window, where they were taken."""
     return (
         Attempt.objects.filter(
+            consenting_q("person"),
             status=AttemptStatus.FINAL,
             instrument__kind=InstrumentKind.ENTRY,
             organization__municipality__region_id=region_id,
@@ -407,6 +410,7 @@ def compute_support_pool(ctx: Context) -> list[Row]:
     """The pool of tutors and curators by kind, and teachers per tutor / per curator against the norm."""
     end_dt = ctx.window.end_dt
     region_roles = RoleAssignment.objects.filter(
+        consenting_q("person"),
         role__in=(Role.TUTOR, Role.CURATOR),
         person__organization__municipality__region_id=ctx.region_id,
         created_at__lt=end_dt,
@@ -453,6 +457,8 @@ def compute_support_pool(ctx: Context) -> list[Row]:
     ]
     # Per municipality: supporters actively assigned to participants of the municipality at the period end.
     active = SupportAssignment.objects.filter(
+        consenting_q("person"),
+        consenting_q("supporter"),
         role__in=(Role.TUTOR, Role.CURATOR),
         person__organization__municipality__region_id=ctx.region_id,
         started_at__lt=end_dt,
@@ -488,7 +494,9 @@ def compute_support_pool(ctx: Context) -> list[Row]:
 def compute_staff_fed_trained(ctx: Context) -> list[Row]:
     """Centre staff trained by the Federal coordinator, against all Centre staff."""
     staff = Person.objects.filter(
-        organization__kind=OrganizationKind.CENTRE, organization__municipality__region_id=ctx.region_id
+        consenting_q(),
+        organization__kind=OrganizationKind.CENTRE,
+        organization__municipality__region_id=ctx.region_id,
     )
     trained_ids = StaffTraining.objects.filter(
         ctx.window.date_q("ends_on"), by_federal_coordinator=True
@@ -568,7 +576,9 @@ def compute_teachers_trained(ctx: Context) -> list[Row]:
         outcome=ActivityOutcome.DONE,
     ).values("route__teacher_id")
     people = Person.objects.filter(
-        organization__kind=OrganizationKind.SCHOOL, organization__municipality__region_id=ctx.region_id
+        consenting_q(),
+        organization__kind=OrganizationKind.SCHOOL,
+        organization__municipality__region_id=ctx.region_id,
     ).filter(Q(id__in=by_training) | Q(id__in=by_route))
     num = grouped_counts(people, org_path="organization", counted="id", org_level=False)
     return _share_rows(ctx, num, "school_teachers_total", "учителей школ")

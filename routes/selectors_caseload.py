@@ -266,8 +266,7 @@ def caseload(*, user, supporter: Person, role: str = "") -> list[CaseloadRow]:
     """The supporter's active participants, each with their current route (the latest not cancelled),
     its status and flags. The supporter must be inside the user's scope or be the user."""
     assignments = (
-        active_assignments()
-        .filter(supporter=supporter)
+        access.restrict(user, active_assignments().filter(supporter=supporter))
         .select_related("person__organization__municipality", "subject")
         .order_by("person__last_name", "person__first_name", "person_id", "role")
     )

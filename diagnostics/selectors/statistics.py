@@ -168,7 +168,7 @@ def final_attempts(*, user, instrument: Instrument) -> QuerySet:
     )
     return (
         Attempt.objects.filter(instrument=instrument, status=AttemptStatus.FINAL, percent__isnull=False)
-        .filter(access.aggregate_organization_q(user, "organization"))
+        .filter(access.aggregate_organization_q(user, "organization"), access.consenting_q("person"))
         .filter(~Exists(later))
     )
 
@@ -366,7 +366,7 @@ def statistics_instruments(*, user) -> QuerySet:
     )
     counted = Q(attempts__status=AttemptStatus.FINAL) & Q(
         attempts__in=Attempt.objects.filter(access.aggregate_organization_q(user, "organization"))
-        .filter(status=AttemptStatus.FINAL)
+        .filter(access.consenting_q("person"), status=AttemptStatus.FINAL)
         .filter(~Exists(later))
         .values("id")
     )

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Min
 
+from cnppm.access import consenting_q
 from cnppm.choices import OrganizationKind
 from cnppm.models import Municipality, Organization, Person, StaffTraining
 
@@ -182,6 +183,7 @@ def staff_trained(period) -> list[dict]:
     (the supporting list of indicator 2 of the quarterly form; it names people)."""
     trainings = (
         StaffTraining.objects.filter(
+            consenting_q("person"),
             person__organization__kind=OrganizationKind.CENTRE,
             person__organization__municipality__region_id=period.region_id,
             by_federal_coordinator=True,
@@ -223,5 +225,7 @@ def diagnostics_statistics(period) -> list[dict]:
 
 def centre_staff_count(period) -> int:
     return Person.objects.filter(
-        organization__kind=OrganizationKind.CENTRE, organization__municipality__region_id=period.region_id
+        consenting_q(),
+        organization__kind=OrganizationKind.CENTRE,
+        organization__municipality__region_id=period.region_id,
     ).count()
