@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from . import readlog
 from .choices import Role
 
 REGION_ROLES = {Role.OPERATOR, Role.REGIONAL_METHODIST}
@@ -145,8 +146,15 @@ def _path_for(model: type[Model], path: str | None) -> str:
 
 
 def restrict(user, queryset: QuerySet, *, path: str | None = None) -> QuerySet:
-    """Narrow any queryset of person-level rows to the user's scope."""
-    return queryset.filter(person_q(user, _path_for(queryset.model, path)))
+    """Narrow any queryset of person-level rows to the user's scope. The rows it yields inside a
+    request are logged as read, with whom (cnppm.readlog): no view has to remember to."""
+    path = _path_for(queryset.model, path)
+    return readlog.track(user, queryset.filter(person_q(user, path)), path)
+
+
+def tracked(user, queryset: QuerySet, *, path: str | None = None) -> QuerySet:
+    """For person-level rows scoped by another Q of this module (support_circle_q): log their reads."""
+    return readlog.track(user, queryset, _path_for(queryset.model, path))
 
 
 def people(user) -> QuerySet:
@@ -489,3 +497,39 @@ def api_token_q(user) -> Q:
     if not has_role(user, Role.OPERATOR):
         return Q(pk__in=[])
     return Q(user__person__organization__municipality__region_id__in=region_ids_for_write(user))
+
+
+# --- Import jobs ----------------------------------------------------------------------------------
+
+
+def import_job_q(user) -> Q:
+    """Import jobs (cnppm.ImportJob) the user may follow: their own, and an operator's those of their
+    region (a colleague's upload they may have to finish). Nobody else's."""
+    scope = scope_of(user)
+    q = Q(actor_id=getattr(user, "pk", None) or 0)
+    if Role.OPERATOR in scope.roles and scope.region_ids:
+        q |= Q(region_id__in=scope.region_ids)
+    return q
+
+
+def import_job_region_id(user) -> int | None:
+    """The region an import job is filed under (for operators of that region): the actor's region,
+    else the region of their municipality or organization."""
+    from .models import Municipality, Organization
+
+    scope = scope_of(user)
+    if scope.region_ids:
+        return min(scope.region_ids)
+    if scope.municipality_ids:
+        return (
+            Municipality.objects.filter(pk__in=scope.municipality_ids)
+            .values_list("region_id", flat=True)
+            .first()
+        )
+    if scope.own_organization_id:
+        return (
+            Organization.objects.filter(pk=scope.own_organization_id)
+            .values_list("municipality__region_id", flat=True)
+            .first()
+        )
+    return None

@@ -2,9 +2,11 @@
 service (publishing a consent redaction) go through it; the logs are read-only."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
-from . import models, services
+from . import auth_limits, models, services
 from .models import PersonalDataAccess
 
 
@@ -286,3 +288,52 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("recipient__username", "text")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
+
+
+class LimitedAdminLoginForm(AdminAuthenticationForm):
+    """/admin/login/ goes through the one login limit (cnppm.auth_limits), with its message."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = auth_limits.authenticate(self.request, username=username, password=password)
+            except auth_limits.LoginLocked as exc:
+                raise ValidationError(exc.message, code="too_many_login_attempts") from None
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = LimitedAdminLoginForm
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued through the API only; here they are listed and revoked (deleted)."""
+
+    list_display = ["prefix", "user", "created_at", "expires_at", "last_used_at"]
+    search_fields = ["user__username", "prefix"]
+    readonly_fields = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
+    exclude = ["key_digest", "password_fingerprint"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.LoginLimit)
+class LoginLimitAdmin(ReadOnlyAdmin):
+    """Failed-login counters kept in the database (no Redis, or Redis down). Deleting a row lifts its
+    lock early; keys are digests of the account and the client, not names."""
+
+    list_display = ["key", "failures", "window_start", "locked_until"]
+    list_filter = ["locked_until"]
+    search_fields = ["key"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

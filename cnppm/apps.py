@@ -6,4 +6,4 @@ class CnppmConfig(AppConfig):
     verbose_name = "Справочник"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import api_tokens, auth_limits, signals  # noqa: F401  (signal receivers)

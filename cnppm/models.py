@@ -14,6 +14,8 @@ from django.utils import timezone
 from .choices import (
     Education,
     ExperienceBand,
+    ImportKind,
+    ImportStatus,
     MunicipalityKind,
     OrganizationKind,
     QualificationCategory,
@@ -21,6 +23,7 @@ from .choices import (
     SupportKind,
     SupportRole,
 )
+from .jobs import JobRun
 
 
 class User(AbstractUser):
@@ -489,3 +492,82 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class LoginLimit(models.Model):
+    """A failed-password counter of one account from one client, or of one client (cnppm.auth_limits).
+    Lives here only when the cache is down or there is no Redis; keys are digests, not names."""
+
+    key = models.CharField("ключ", max_length=64, unique=True)
+    failures = models.PositiveIntegerField("неудачных попыток", default=0)
+    window_start = models.DateTimeField("начало окна", default=timezone.now)
+    locked_until = models.DateTimeField("заблокировано до", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "счётчик неудачных входов"
+        verbose_name_plural = "счётчики неудачных входов"
+
+    def __str__(self):
+        return self.key
+
+
+class ApiToken(models.Model):
+    """An API token of a user. Only a digest of the key is stored; the key is shown once. It expires
+    (API_TOKEN_TTL), its owner or an operator of the owner's region revokes it, and it dies with a
+    password change (it carries the password's fingerprint) and at logout."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name="пользователь"
+    )
+    key_digest = models.CharField("отпечаток ключа", max_length=64, unique=True)
+    prefix = models.CharField("начало ключа", max_length=8)
+    password_fingerprint = models.CharField("отпечаток пароля", max_length=128)
+    created_at = models.DateTimeField("создан", default=timezone.now)
+    expires_at = models.DateTimeField("действует до")
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "токен API"
+        verbose_name_plural = "токены API"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+
+class ImportJob(JobRun):
+    """One uploaded file imported by a Celery task (cnppm.tasks.import_job_run) under a lease
+    (cnppm.jobs): the stored file (in PRIVATE_MEDIA_ROOT, deleted when the job ends), progress, and
+    what came of it: a summary, or the errors (nothing written)."""
+
+    job_task = "cnppm.tasks.import_job_run"
+
+    kind = models.CharField("что загружается", max_length=16, choices=ImportKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name="кто загрузил"
+    )
+    region = models.ForeignKey(
+        Region, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="регион"
+    )
+    filename = models.CharField("имя файла", max_length=255, blank=True)
+    path = models.CharField("файл (в закрытом хранилище)", max_length=255, blank=True)
+    params = models.JSONField("параметры", default=dict, blank=True)
+    status = models.CharField(
+        "состояние", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
+    )
+    progress_done = models.PositiveIntegerField("прочитано строк", default=0)
+    result = models.JSONField("итог", default=dict, blank=True)
+    errors = models.JSONField("ошибки", default=list, blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now)
+
+    class Meta:
+        verbose_name = "загрузка файла"
+        verbose_name_plural = "загрузки файлов"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

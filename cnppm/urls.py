@@ -12,6 +12,8 @@ handler403 = "cnppm.error_views.permission_denied"
 admin.site.site_header = "Администрирование портала ЦНППМ"
 admin.site.site_title = "ЦНППМ"
 admin.site.index_title = "Справочники и данные"
+# Errors that escape a view: JSON under /api/, 503 with a retry message for a busy SQLite.
+handler500 = "cnppm.errors.server_error"
 
 api_v1 = [
     path("", include("cnppm.api.urls")),

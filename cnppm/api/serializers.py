@@ -94,4 +94,9 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Показывается один раз; храните его как пароль.")
+    expires_at = serializers.DateTimeField(help_text="Когда токен перестанет действовать.")
+
+
+class TokenRevokeResponseSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="Сколько токенов отозвано (0 или 1).")

@@ -4,18 +4,17 @@ records are logged as personal-data reads (152-ФЗ)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from cnppm import access
+from cnppm import access, auth_limits
+from cnppm.api_tokens import api_token_issue, api_token_revoke
 from cnppm.models import PersonalDataAccess, RoleAssignment
 from cnppm.services import personal_data_log
 
@@ -114,17 +113,40 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TokenThrottle(AnonRateThrottle):
+    """Requests of any outcome, per real client (the same address the login limit uses)."""
+
     scope = "api_token"
     rate = "10/min"
 
+    def get_ident(self, request):
+        return auth_limits.client_ip(request)
+
 
 class TokenView(APIView):
-    """Exchange a username (or e-mail) and password for an API token. An issued password that
-    must still be changed gets no token."""
+    """POST: exchange a username (or e-mail) and password for a new API token (several per user; each
+    expires after API_TOKEN_TTL). Wrong passwords count against the one login limit of every door
+    (cnppm.auth_limits): a locked account or client answers 429. An issued password that must
+    still be changed gets no token. DELETE: revoke the token the request is made with, or
+    `?id=` one of the caller's tokens."""
 
-    authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [TokenThrottle]
+
+    def _issuing(self) -> bool:
+        return getattr(self.request, "method", "POST") == "POST"
+
+    def get_authenticators(self):
+        # Issuing takes a password, not a token: a stale token header must not block it.
+        return [] if self._issuing() else super().get_authenticators()
+
+    def get_throttles(self):
+        return [TokenThrottle()] if self._issuing() else []
+
+    def get_permissions(self):
+        if self._issuing():
+            return [AllowAny()]
+        from .permissions import PortalUserPermission
+
+        return [PortalUserPermission()]
 
     @extend_schema(
         request=serializers.TokenRequestSerializer,
@@ -134,14 +156,41 @@ class TokenView(APIView):
     def post(self, request):
         data = serializers.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        try:
+            user = auth_limits.authenticate(
+                request._request,
+                username=data.validated_data["username"],
+                password=data.validated_data["password"],
+            )
+        except auth_limits.LoginLocked as exc:
+            return Response(
+                {"detail": exc.message, "code": "login_locked", "retry_after": exc.lock.seconds},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.lock.seconds)},
+            )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Неверное имя пользователя или пароль.")
         if user.must_change_password:
             raise PermissionDenied("Смените выданный пароль в портале, затем получите токен.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, key = api_token_issue(actor=user)
+        return Response({"token": key, "expires_at": token.expires_at})
+
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("id", int, description="Номер своего токена (иначе — текущий)")],
+        responses={200: serializers.TokenRevokeResponseSerializer},
+        summary="Отозвать токен API",
+    )
+    def delete(self, request):
+        token_id = request.query_params.get("id")
+        if token_id:
+            if not token_id.isdigit():
+                raise NotFound
+            revoked = api_token_revoke(actor=request.user, token_id=int(token_id))
+        elif request.auth is not None and hasattr(request.auth, "key_digest"):
+            revoked = api_token_revoke(actor=request.user, token_id=request.auth.pk)
+        else:
+            raise NotFound("Укажите ?id= токена или отправьте запрос с этим токеном.")
+        if not revoked:
+            raise NotFound
+        return Response({"revoked": revoked})

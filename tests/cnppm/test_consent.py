@@ -169,16 +169,16 @@ def test_no_redaction_published_means_no_gate(client):
 
 def test_token_api_requests_pass_the_same_gates(world):
     """Token requests bypass the session middleware; the API permission gates them again."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from cnppm.api_tokens import api_token_issue
     from cnppm.models import ConsentDocument
     from cnppm.services import consent_document_publish, consent_give
 
     user = world["operator"].user
-    token = Token.objects.create(user=user)
+    _, key = api_token_issue(actor=user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/people/").status_code == 200
 
     doc = ConsentDocument.objects.create(version="9.9", title="Согласие", text="Текст согласия")
