@@ -89,3 +89,21 @@ class SupportRole(models.TextChoices):
     CURATOR = "curator", "куратор"
     TUTOR = "tutor", "тьютор"
     MENTOR = "mentor", "наставник"
+
+
+class ImportKind(models.TextChoices):
+    """What an import job loads (each kind has its runner in cnppm/import_jobs.py)."""
+
+    ROSTER = "roster", "Реестр педагогов и сотрудников"
+    STRUCTURE = "structure", "Структура региона"
+    CATALOGUE = "catalogue", "Каталог мероприятий"
+    ITEMS = "items", "Банк заданий"
+    RESULTS = "results", "Внешние результаты диагностики"
+    REFERENCE = "reference", "Справочная статистика"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "В очереди"
+    RUNNING = "running", "Выполняется"
+    DONE = "done", "Выполнено"
+    FAILED = "failed", "Не загружено"

@@ -8,5 +8,6 @@ urlpatterns = [
     path("roster/template.xlsx", import_views.roster_template, name="imports_roster_template"),
     path("structure/", import_views.structure_upload, name="imports_structure"),
     path("structure/template.xlsx", import_views.structure_template, name="imports_structure_template"),
+    path("jobs/<int:pk>/", import_views.import_job, name="import_job"),
     path("credentials.xlsx", import_views.credentials, name="imports_credentials"),
 ]

@@ -9,15 +9,16 @@ from importlib import import_module
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import base36_to_int
 from django.views.decorators.http import require_POST
 
-from . import access, importers
+from . import access, import_jobs, importers
 from .choices import Role
 from .models import PersonalDataAccess
 from .services import DomainError, personal_data_log
@@ -102,30 +103,40 @@ def imports(request):
 
 
 def _upload(request, kind: str):
-    service = importers.roster_import if kind == "roster" else importers.structure_import
+    """Store the file and queue its import; the job page shows progress, then the result or errors."""
     form = UploadForm(request.POST, request.FILES, prefix=kind)
     forms_kw = {f"{kind}_form": form}
     if not form.is_valid():
         return _hub(request, **forms_kw, status=400)
-    upload = form.cleaned_data["file"]
     try:
-        report = service(
-            actor=request.user, file=upload, dry_run=form.cleaned_data["dry_run"], filename=upload.name
+        job = import_jobs.import_job_submit(
+            actor=request.user,
+            kind=kind,
+            upload=form.cleaned_data["file"],
+            params={"dry_run": form.cleaned_data["dry_run"]},
         )
     except DomainError as exc:
         return _hub(request, **forms_kw, result={"kind": kind, "fatal": exc.message}, status=400)
-    if report.errors:
-        return _hub(request, **forms_kw, result={"kind": kind, "report": report}, status=400)
-    messages.success(request, report.summary())
-    if kind == "roster" and report.accounts_created and not report.dry_run:
-        messages.info(
-            request,
-            f"Создано учётных записей: {report.accounts_created}. Скачайте файл учётных данных со ссылками для "
-            "входа и передайте каждому его ссылку.",
-        )
-    if report.dry_run:
-        return _hub(request, **forms_kw, result={"kind": kind, "report": report})
-    return redirect("imports")
+    return redirect("import_job", pk=job.pk)
+
+
+@login_required
+def import_job(request, pk: int):
+    """An import's progress (polled while it runs) and then its result or its errors. Its uploader
+    and the operators of its region see it; anybody else gets 404."""
+    job = get_object_or_404(import_jobs.import_jobs_visible(request.user), pk=pk)
+    errors = job.errors if isinstance(job.errors, list) else []
+    return render(
+        request,
+        "cnppm/import_job.html",
+        {
+            "job": job,
+            "errors": errors[:500],
+            "errors_total": len(errors),
+            "row_errors": any("row" in e for e in errors),
+            "sheet_errors": any(e.get("sheet") for e in errors),
+        },
+    )
 
 
 @access.role_required(Role.OPERATOR)

@@ -22,7 +22,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import PurePosixPath
 from xml.parsers import expat
 
@@ -41,6 +43,21 @@ NOT_XLSX = (
     "Файл не удалось прочитать: это не книга Excel (XLSX) или файл повреждён. "
     "Сохраните его в Excel или LibreOffice как «Книга Excel (.xlsx)» и загрузите снова."
 )
+
+
+PROGRESS_EVERY = 1000  # rows between two progress reports
+_progress: ContextVar[Callable[[int], None] | None] = ContextVar("spreadsheet_progress", default=None)
+
+
+@contextmanager
+def reporting_progress(hook: Callable[[int], None]):
+    """While inside, every sheet read calls hook(rows read so far) every PROGRESS_EVERY rows (an import
+    job records it as progress and as its heartbeat)."""
+    token = _progress.set(hook)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 
 class SpreadsheetError(DomainError):
@@ -441,11 +458,16 @@ class Worksheet:
                 st.text.append(data)
 
         parser = safe_parser(start, end, text)
+        hook, count, next_report = _progress.get(), 0, PROGRESS_EVERY
         with self._wb.open_part(self._part) as stream:
             for _ in _feed(parser, stream, self._part):
                 if done:
+                    count += len(done)
                     yield from done
                     done.clear()
+                    if hook is not None and count >= next_report:
+                        hook(count)
+                        next_report = count + PROGRESS_EVERY
 
     def iter_rows(self, min_row: int = 1, max_row: int | None = None, values_only: bool = True):
         """openpyxl's read-only iteration: one tuple per row from min_row on, empty rows included up

@@ -10,3 +10,11 @@ def sweep_stale_jobs() -> dict[str, int]:
     from .jobs import sweep
 
     return sweep()
+
+
+@shared_task(name="cnppm.tasks.import_job_run", acks_late=True, reject_on_worker_lost=True)
+def import_job_run(job_id: int) -> str:
+    """Run one uploaded file's import (cnppm.ImportJob); a redelivered finished job does nothing."""
+    from .import_jobs import import_job_execute
+
+    return import_job_execute(job_id)

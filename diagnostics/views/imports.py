@@ -3,20 +3,18 @@ results (XLSX) of an instrument; the XLSX template of results. Errors are listed
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from cnppm import access
-from cnppm.choices import Role
+from cnppm.choices import ImportKind, Role
+from cnppm.import_jobs import import_job_submit
 from cnppm.services import DomainError
 
 from .. import exporters
 from ..forms import ItemsImportForm, ResultsImportForm
-from ..importers import ImportFailed
 from ..importers.xlsx import TYPE_NAMES
 from ..models import CompetenceBlock, Instrument
-from ..services import authoring, results_import
 
 operator_only = access.role_required(Role.OPERATOR)
 
@@ -27,25 +25,22 @@ def items_import(request):
     form = ItemsImportForm(request.POST or None, request.FILES or None, initial=initial)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        instrument = form.cleaned_data["instrument"]
+        # Parsed, checked and written by a Celery task; the job page shows progress and the result.
         try:
-            result = authoring.items_import_file(
+            job = import_job_submit(
                 actor=request.user,
-                instrument=instrument,
-                data=upload.read(),
-                filename=upload.name,
-                default_variant=form.cleaned_data["default_variant"],
-                replace=form.cleaned_data["replace"],
+                kind=ImportKind.ITEMS,
+                upload=form.cleaned_data["file"],
+                params={
+                    "instrument": form.cleaned_data["instrument"].pk,
+                    "default_variant": form.cleaned_data["default_variant"],
+                    "replace": form.cleaned_data["replace"],
+                },
             )
-        except ImportFailed as exc:
-            errors = exc.errors
         except DomainError as exc:
             errors = [exc.message]
         else:
-            variants = ", ".join(map(str, result["variants"]))
-            messages.success(request, f"Импортировано заданий: {result['created']} (варианты {variants}).")
-            return redirect("diagnostics:instrument_detail", pk=instrument.pk)
+            return redirect("import_job", pk=job.pk)
     return render(
         request,
         "diagnostics/imports/items_import.html",
@@ -64,24 +59,20 @@ def results_import_view(request):
     form = ResultsImportForm(request.POST or None, request.FILES or None, initial=initial)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        instrument = form.cleaned_data["instrument"]
         try:
-            result = results_import.results_import(
+            job = import_job_submit(
                 actor=request.user,
-                instrument=instrument,
-                data=form.cleaned_data["file"].read(),
-                source=form.cleaned_data["source"],
+                kind=ImportKind.RESULTS,
+                upload=form.cleaned_data["file"],
+                params={
+                    "instrument": form.cleaned_data["instrument"].pk,
+                    "source": form.cleaned_data["source"],
+                },
             )
-        except ImportFailed as exc:
-            errors = exc.errors
         except DomainError as exc:
             errors = [exc.message]
         else:
-            messages.success(
-                request,
-                f"Внешние результаты загружены: добавлено {result['created']}, обновлено {result['updated']}.",
-            )
-            return redirect("diagnostics:statistics_detail", pk=instrument.pk)
+            return redirect("import_job", pk=job.pk)
     return render(request, "diagnostics/imports/results_import.html", {"form": form, "errors": errors})
 
 

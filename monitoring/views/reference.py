@@ -9,7 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from cnppm import access
-from cnppm.choices import Role
+from cnppm.choices import ImportKind, Role
+from cnppm.import_jobs import import_job_submit
 from cnppm.models import Organization, OrganizationYearFact, ReferenceStatistic
 from cnppm.services import DomainError
 
@@ -79,17 +80,19 @@ def statistics_import(request):
     if not form.is_valid():
         messages.error(request, "Выберите файл XLSX для загрузки.")
         return redirect("monitoring:statistics")
+    # Checked and written by a Celery task into the actor's region; the job page shows the result.
     try:
-        n = reference.refstat_import_xlsx(
+        region = access.write_region(request.user, request.POST.get("region"))
+        job = import_job_submit(
             actor=request.user,
-            file=form.cleaned_data["file"],
-            region=access.write_region(request.user, request.POST.get("region")),
+            kind=ImportKind.REFERENCE,
+            upload=form.cleaned_data["file"],
+            region_id=region.pk,
         )
     except DomainError as exc:
         messages.error(request, f"Файл не загружен, ничего не изменено. {exc.message}")
-    else:
-        messages.success(request, f"Загружено строк: {n}.")
-    return redirect("monitoring:statistics")
+        return redirect("monitoring:statistics")
+    return redirect("import_job", pk=job.pk)
 
 
 @access.role_required(Role.OPERATOR, Role.MUNICIPAL_METHODIST)

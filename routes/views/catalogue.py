@@ -10,12 +10,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from cnppm import access
+from cnppm.choices import ImportKind
+from cnppm.import_jobs import import_job_submit
 from cnppm.models import Municipality
 from cnppm.services import DomainError
 
 from .. import selectors
 from ..forms import CatalogueActivityForm, CatalogueFilterForm, CatalogueImportForm
-from ..importers import import_catalogue, template_workbook
+from ..importers import template_workbook
 from ..models import Activity
 from ..services import catalogue as services
 
@@ -107,11 +109,13 @@ def catalogue_import_view(request):
         if upload.size > MAX_UPLOAD:
             errors = ["Файл больше 5 МБ."]
         else:
-            result = import_catalogue(actor=request.user, data=upload.read())
-            if result.ok:
-                messages.success(request, f"Импорт выполнен: добавлено мероприятий — {len(result.rows)}.")
-                return redirect("routes:catalogue")
-            errors = result.errors
+            # Read, checked and written by a Celery task; the job page shows progress and the result.
+            try:
+                job = import_job_submit(actor=request.user, kind=ImportKind.CATALOGUE, upload=upload)
+            except DomainError as exc:
+                errors = [exc.message]
+            else:
+                return redirect("import_job", pk=job.pk)
     return render(request, "routes/catalogue_import.html", {"form": form, "errors": errors})
 
 

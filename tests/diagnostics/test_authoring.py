@@ -252,7 +252,7 @@ def test_items_upload_page(operator_client):
     broken = io.BytesIO((FIXTURES / "moodle_broken_question.xml").read_bytes())
     broken.name = "bank.xml"
     html = operator_client.post(
-        url, {"instrument": instrument.pk, "default_variant": 1, "file": broken}
+        url, {"instrument": instrument.pk, "default_variant": 1, "file": broken}, follow=True
     ).content.decode()
     assert "Файл не загружен: ни одно задание не сохранено." in html
     assert "вопрос 2 «Вопрос без верного ответа»" in html

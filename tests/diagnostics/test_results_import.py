@@ -122,7 +122,9 @@ def test_upload_page_and_command(client, world, setup, tmp_path):
     login(client, world["operator"])
     bad = io.BytesIO(b"not an xlsx")
     bad.name = "results.xlsx"
-    response = client.post(url, {"instrument": setup["instrument"].pk, "source": "ФИОКО", "file": bad})
+    response = client.post(
+        url, {"instrument": setup["instrument"].pk, "source": "ФИОКО", "file": bad}, follow=True
+    )
     assert "Файл не является книгой Excel (.xlsx) или повреждён." in response.content.decode()
     good = io.BytesIO(xlsx_bytes([HEADER, [world["teacher"].email, "", "", "", "", 50, 70]]))
     good.name = "results.xlsx"

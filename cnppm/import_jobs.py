@@ -1,0 +1,305 @@
+"""Imports run as Celery tasks, not inside the request: the upload page stores the file in
+PRIVATE_MEDIA_ROOT, records an ImportJob and queues `cnppm.tasks.import_job_run`; the job page polls
+its progress and shows the result or the errors.
+
+The task runs the same read → validate → write pipeline as before (each import's own service, all
+or nothing), under the lease of cnppm.jobs: a redelivered job that is finished does nothing, a running
+one whose heartbeat is fresh is left to its worker, a stale one is taken over and run again (the
+services are idempotent: re-importing the same file creates no duplicates, and a failed attempt wrote
+nothing). Rows read are reported as progress and as the heartbeat. The stored file is deleted when
+the job finishes, whether it succeeded or failed. Without a broker (CELERY_TASK_ALWAYS_EAGER) the
+job runs at once, in the request, and the page shows its result."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from . import access, jobs
+from .choices import ImportKind, ImportStatus
+from .models import ImportJob
+from .services import DomainError
+from .spreadsheets import check_upload_size, reporting_progress
+
+log = logging.getLogger(__name__)
+
+UPLOAD_DIR = "imports"
+PROGRESS_SECONDS = 1.0  # at most one progress write a second
+
+
+class ImportRefused(DomainError):
+    """The file was refused (nothing written): a headline and the list of errors to show."""
+
+    def __init__(self, headline: str, errors: list):
+        super().__init__(headline, code="import_refused")
+        self.errors = errors
+
+
+# --- Submitting ---------------------------------------------------------------------------------
+
+
+def _storage_root() -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / UPLOAD_DIR
+
+
+def _store(upload, filename: str) -> str:
+    """Write the upload (chunk by chunk) under a random name; returns the path relative to the root."""
+    root = _storage_root()
+    root.mkdir(parents=True, exist_ok=True)
+    suffix = Path(filename or "").suffix.lower()[:10]
+    name = f"{uuid.uuid4().hex}{suffix}"
+    with open(root / name, "wb") as fh:
+        if isinstance(upload, bytes | bytearray):
+            fh.write(upload)
+        else:
+            if hasattr(upload, "seek"):
+                upload.seek(0)
+            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+            for chunk in chunks:
+                fh.write(chunk)
+    return f"{UPLOAD_DIR}/{name}"
+
+
+def import_job_submit(*, actor, kind: str, upload, params: dict | None = None, region_id=None) -> ImportJob:
+    """Store the uploaded file and queue its import; refuses at once a file over IMPORT_MAX_BYTES or
+    an empty one (nothing is stored). Returns the job, whose page shows progress and the result."""
+    if kind not in ImportKind.values:
+        raise DomainError("Неизвестный вид загрузки.")
+    check_upload_size(upload)
+    filename = os.path.basename(getattr(upload, "name", "") or "")[:255]
+    path = _store(upload, filename)
+    job = ImportJob.objects.create(
+        kind=kind,
+        actor=actor,
+        region_id=region_id or access.import_job_region_id(actor),
+        filename=filename,
+        path=path,
+        params=params or {},
+    )
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No worker: run now (the request waits, as it would have without jobs).
+        import_job_execute(job.pk)
+        job.refresh_from_db()
+    else:
+        from .tasks import import_job_run
+
+        transaction.on_commit(lambda: import_job_run.delay(job.pk))
+    return job
+
+
+def import_jobs_visible(user):
+    return ImportJob.objects.filter(access.import_job_q(user)).select_related("actor")
+
+
+# --- Running ------------------------------------------------------------------------------------
+
+
+def _discard_file(job_id: int) -> None:
+    path = ImportJob.objects.filter(pk=job_id).values_list("path", flat=True).first()
+    if path:
+        full = Path(settings.PRIVATE_MEDIA_ROOT) / path
+        full.unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job_id).update(path="")
+
+
+def import_job_execute(job_id: int) -> str:
+    """Run one job under its lease; returns its final status. Safe to call again for the same job."""
+    with jobs.run_guard(ImportJob, job_id, error_prefix="Внутренняя ошибка при загрузке: ") as lease:
+        if lease is None:
+            status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+            if status in (ImportStatus.DONE, ImportStatus.FAILED):
+                _discard_file(job_id)
+            return status or "missing"
+        job = ImportJob.objects.select_related("actor", "region").get(pk=job_id)
+        full = Path(settings.PRIVATE_MEDIA_ROOT) / job.path
+        if not job.path or not full.exists():
+            raise DomainError("Загруженный файл не найден: загрузите его снова.")
+        last = [0.0]
+
+        def progress(rows: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_SECONDS:
+                last[0] = now
+                lease.beat(progress_done=rows)
+
+        try:
+            with reporting_progress(progress):
+                result = RUNNERS[job.kind](job, full)
+        except ImportRefused as exc:
+            lease.beat(errors=_jsonable(exc.errors), result={"headline": exc.message, "back": _back(job)})
+            raise
+        except DomainError as exc:
+            lease.beat(
+                errors=[{"message": exc.message}],
+                result={"headline": _failed_headline(job), "back": _back(job)},
+            )
+            raise
+        result.setdefault("back", _back(job))
+        lease.finish(result=result)
+    final = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+    if final in (ImportStatus.DONE, ImportStatus.FAILED):
+        _discard_file(job_id)
+    return final or "missing"
+
+
+def _jsonable(errors: list) -> list[dict]:
+    out = []
+    for e in errors[:1000]:
+        if isinstance(e, str):
+            out.append({"message": e})
+        elif isinstance(e, dict):
+            out.append(e)
+        else:  # cnppm.importers.RowError
+            out.append({"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message})
+    return out
+
+
+REFUSED = {
+    ImportKind.ROSTER: "Файл не загружен, ничего не записано.",
+    ImportKind.STRUCTURE: "Файл не загружен, ничего не записано.",
+    ImportKind.CATALOGUE: "Импорт отменён, ничего не добавлено.",
+    ImportKind.ITEMS: "Файл не загружен: ни одно задание не сохранено.",
+    ImportKind.RESULTS: "Файл не загружен: ни один результат не сохранён.",
+    ImportKind.REFERENCE: "Файл не загружен, ничего не изменено.",
+}
+
+
+def _failed_headline(job: ImportJob) -> str:
+    return REFUSED[job.kind]
+
+
+def _back(job: ImportJob) -> dict:
+    """Where to go next: the page the upload came from."""
+    params = job.params
+    if job.kind in (ImportKind.ROSTER, ImportKind.STRUCTURE):
+        return {"url": reverse("imports"), "label": "К странице импорта"}
+    if job.kind == ImportKind.CATALOGUE:
+        return {"url": reverse("routes:catalogue"), "label": "К каталогу мероприятий"}
+    if job.kind == ImportKind.ITEMS:
+        return {
+            "url": reverse("diagnostics:instrument_detail", kwargs={"pk": params["instrument"]}),
+            "label": "К диагностической работе",
+        }
+    if job.kind == ImportKind.RESULTS:
+        return {
+            "url": reverse("diagnostics:statistics_detail", kwargs={"pk": params["instrument"]}),
+            "label": "К статистике работы",
+        }
+    return {"url": reverse("monitoring:statistics"), "label": "К справочной статистике"}
+
+
+# --- Runners: one per kind, each calling that import's own service --------------------------------
+
+
+def _run_directory(job: ImportJob, path: Path) -> dict:
+    from . import importers
+
+    service = importers.roster_import if job.kind == ImportKind.ROSTER else importers.structure_import
+    with open(path, "rb") as fh:
+        report = service(
+            actor=job.actor, file=fh, dry_run=bool(job.params.get("dry_run")), filename=job.filename
+        )
+    if report.errors:
+        raise ImportRefused(report.summary(), report.errors)
+    messages = []
+    if job.kind == ImportKind.ROSTER and report.accounts_created and not report.dry_run:
+        messages.append(
+            f"Создано учётных записей: {report.accounts_created}. Скачайте файл учётных данных со ссылками "
+            "для входа и передайте каждому его ссылку."
+        )
+    return {"summary": report.summary(), "messages": messages, "rows": report.rows}
+
+
+def _run_catalogue(job: ImportJob, path: Path) -> dict:
+    from routes.importers import import_catalogue
+
+    result = import_catalogue(actor=job.actor, data=path.read_bytes())
+    if not result.ok:
+        raise ImportRefused(
+            f"Импорт отменён, ничего не добавлено. Ошибок: {len(result.errors)}.", list(result.errors)
+        )
+    return {
+        "summary": f"Импорт выполнен: добавлено мероприятий — {len(result.rows)}.",
+        "rows": len(result.rows),
+    }
+
+
+def _instrument(job: ImportJob):
+    from diagnostics.models import Instrument
+
+    instrument = Instrument.objects.filter(pk=job.params.get("instrument")).first()
+    if instrument is None:
+        raise DomainError("Диагностическая работа не найдена.")
+    return instrument
+
+
+def _refused_from(exc, kind: str):
+    return ImportRefused(f"{REFUSED[kind]} Ошибок: {len(exc.errors)}.", list(exc.errors))
+
+
+def _run_items(job: ImportJob, path: Path) -> dict:
+    from diagnostics.importers import ImportFailed
+    from diagnostics.services import authoring
+
+    try:
+        result = authoring.items_import_file(
+            actor=job.actor,
+            instrument=_instrument(job),
+            data=path.read_bytes(),
+            filename=job.filename,
+            default_variant=job.params.get("default_variant"),
+            replace=bool(job.params.get("replace")),
+        )
+    except ImportFailed as exc:
+        raise _refused_from(exc, ImportKind.ITEMS) from None
+    variants = ", ".join(map(str, result["variants"]))
+    return {
+        "summary": f"Импортировано заданий: {result['created']} (варианты {variants}).",
+        "rows": result["created"],
+    }
+
+
+def _run_results(job: ImportJob, path: Path) -> dict:
+    from diagnostics.importers import ImportFailed
+    from diagnostics.services import results_import
+
+    try:
+        result = results_import.results_import(
+            actor=job.actor,
+            instrument=_instrument(job),
+            data=path.read_bytes(),
+            source=job.params.get("source", ""),
+        )
+    except ImportFailed as exc:
+        raise _refused_from(exc, ImportKind.RESULTS) from None
+    return {
+        "summary": f"Внешние результаты загружены: добавлено {result['created']}, обновлено {result['updated']}.",
+        "rows": result["created"] + result["updated"],
+    }
+
+
+def _run_reference(job: ImportJob, path: Path) -> dict:
+    from monitoring.services import reference
+
+    if job.region is None:
+        raise DomainError("Не определён регион, к которому относятся данные.")
+    with open(path, "rb") as fh:
+        n = reference.refstat_import_xlsx(actor=job.actor, file=fh, region=job.region)
+    return {"summary": f"Загружено строк: {n}.", "rows": n}
+
+
+RUNNERS = {
+    ImportKind.ROSTER: _run_directory,
+    ImportKind.STRUCTURE: _run_directory,
+    ImportKind.CATALOGUE: _run_catalogue,
+    ImportKind.ITEMS: _run_items,
+    ImportKind.RESULTS: _run_results,
+    ImportKind.REFERENCE: _run_reference,
+}
