@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "cnppm.middleware.UserTimezoneMiddleware",
     # SQLite's "database is locked" answers 503 with a retry message, not a bare 500.
     "cnppm.errors.DatabaseBusyMiddleware",
+    # One personal-data access row per request, naming whom the request read (cnppm/readlog.py).
+    "cnppm.readlog.PersonalDataReadLogMiddleware",
 ]
 
 ROOT_URLCONF = "cnppm.urls"
@@ -389,6 +391,9 @@ if not DEBUG:
 PORTAL_NAME = env("PORTAL_NAME", "ЦНППМ")
 # Norm of the support pool: one tutor and one curator per this many teachers.
 SUPPORT_NORM = int(env("SUPPORT_NORM", "200"))
+# Aggregate-only viewers (the ministry) see no figures of a group smaller than this, nor of its
+# complement (cnppm/disclosure.py).
+SMALL_GROUP_THRESHOLD = int(env("SMALL_GROUP_THRESHOLD", "5"))
 
 LOGGING = {
     "version": 1,

@@ -311,7 +311,7 @@ def _stat_rows(ws, rows, first_title: str) -> None:
     titles = [first_title, "Участников", "Среднее, %", "Медиана, %", "Мин., %", "Макс., %"]
     for t in _level_titles():
         titles += [f"{t}, чел.", f"{t}, %"]
-    _header(ws, titles)
+    _header(ws, [*titles, "Примечание"])
     for r in rows:
         line = [
             r.label,
@@ -320,7 +320,7 @@ def _stat_rows(ws, rows, first_title: str) -> None:
         ]
         for count, share in r.level_cells:
             line += [count, float(share) if share is not None else None]
-        ws.append(line)
+        ws.append([*line, r.suppression_note or None])
 
 
 def statistics_to_xlsx(stats) -> bytes:

@@ -105,7 +105,10 @@ class StatRowSerializer(serializers.Serializer):
     min = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     max = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     levels = serializers.DictField(child=serializers.IntegerField())
-    suppressed = serializers.BooleanField(help_text="группа меньше 5 участников: показатели скрыты")
+    suppressed = serializers.BooleanField(
+        help_text="показатели скрыты: группа меньше порога или её дополнение (cnppm.disclosure)"
+    )
+    suppression_note = serializers.CharField(help_text="почему показатели скрыты; пусто, если не скрыты")
 
 
 class ItemStatSerializer(serializers.Serializer):

@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
-from cnppm import access
+from cnppm import access, disclosure
 from cnppm.choices import ExperienceBand, QualificationCategory, Role
 from diagnostics.choices import AttemptStatus, DeficitLevel, ItemType
 from diagnostics.models import Answer, Attempt, BlockResult, CompetenceBlock, Instrument, Item
@@ -58,11 +58,6 @@ GROUPINGS = {
     "category": "Квалификационная категория",
     "experience": "Педагогический стаж",
 }
-
-
-# Below this many participants a group's figures are hidden from aggregate-only viewers (152-ФЗ:
-# an organization with one participant would show that person's result).
-MIN_GROUP_SIZE = 5
 
 
 def pct(value) -> Decimal | None:
@@ -108,12 +103,25 @@ class Row:
     max: Decimal | None
     levels: dict[str, int] = field(default_factory=dict)
     suppressed: bool = False
+    parent: object = None  # an organization's municipality (the table that adds its rows up)
 
     def suppress(self) -> None:
-        """Hide the figures of a group too small to be anonymous; the head count stays."""
+        """Hide the figures of a group (cnppm.disclosure decides which); the head count stays."""
         self.mean = self.median = self.min = self.max = None
         self.levels = {}
         self.suppressed = True
+
+    def hide_extremes(self) -> None:
+        """Minimum and maximum are one person's result each: hidden when a group of this total is."""
+        self.min = self.max = None
+
+    @property
+    def suppression_note(self) -> str:
+        if not self.suppressed:
+            return ""
+        if self.participants < disclosure.threshold():
+            return f"менее {disclosure.threshold()} участников: показатели скрыты"
+        return "показатели скрыты, чтобы по разности нельзя было вычислить малую группу"
 
     @property
     def level_shares(self) -> dict[str, Decimal | None]:
@@ -194,6 +202,7 @@ def _grouping(kind: str, prefix: str):
             f"{prefix}organization_id",
             f"{prefix}organization__short_name",
             f"{prefix}organization__municipality__name",
+            f"{prefix}organization__municipality_id",
         ]
         return {}, fields, lambda r: f"{r[fields[1]]} ({r[fields[2]]})", lambda r: r[fields[0]]
     if kind == "category":
@@ -265,7 +274,10 @@ def grouped(qs: QuerySet, kind: str, *, prefix: str = "") -> list[Row]:
     rows = []
     for d in data:
         key = tuple(d[f] for f in fields)
-        rows.append(_row(key_of(d), label_of(d), d, medians.get(key)))
+        row = _row(key_of(d), label_of(d), d, medians.get(key))
+        if kind == "organization":
+            row.parent = d[fields[3]]
+        rows.append(row)
     return rows
 
 
@@ -356,6 +368,29 @@ def item_rows(attempts: QuerySet) -> list[ItemRow]:
 # --- the public selectors ------------------------------------------------------------------------
 
 
+def suppress_for_aggregate_viewers(
+    overall: Row, blocks: list[Row], groups: dict[str, list[Row]], block: CompetenceBlock | None
+) -> None:
+    """The ministry's view (cnppm.disclosure): small groups hidden with their complements, in each
+    grouping (a partition of the overall result, or of the chosen block's row) and for organizations
+    also within their municipality; the minimum and maximum of every total once any group is hidden."""
+    limit = disclosure.threshold()
+    for row in [overall, *blocks]:  # blocks count the same people again: no partition to difference
+        if row.participants < limit:
+            row.suppress()
+    total = overall if block is None else next((r for r in blocks if r.key == block.pk), None)
+    hidden = disclosure.suppress_rows(total, groups["municipality"])
+    hidden_munis = {r.key for r in groups["municipality"] if id(r) in hidden}
+    hidden |= disclosure.suppress_rows(
+        total, groups["organization"], nest=lambda r: r.parent, hidden_parents=hidden_munis
+    )
+    for kind in ("category", "experience"):
+        hidden |= disclosure.suppress_rows(total, groups[kind])
+    if hidden:
+        for row in [overall, *blocks]:
+            row.hide_extremes()
+
+
 def statistics_instruments(*, user) -> QuerySet:
     """Instruments with the number of participants the user may count (published or archived)."""
     later = Attempt.objects.filter(
@@ -389,11 +424,8 @@ def instrument_statistics(
         source, prefix = attempts, ""
     overall, blocks = summary(attempts), block_rows(attempts)
     groups = {kind: grouped(source, kind, prefix=prefix) for kind in GROUPINGS}
-    if not access.sees_person_lists(user):
-        # Aggregate-only viewers (the ministry) see no group small enough to point at a person.
-        for row in [overall, *blocks, *(r for rows in groups.values() for r in rows)]:
-            if row.participants < MIN_GROUP_SIZE:
-                row.suppress()
+    if disclosure.aggregate_only(user):
+        suppress_for_aggregate_viewers(overall, blocks, groups, block)
     return InstrumentStatistics(
         instrument=instrument,
         overall=overall,
