@@ -120,7 +120,23 @@ def route_roles(user, route) -> frozenset[str]:
         roles.add(MUNICIPAL_METHODIST)
     if scope.region_ids and org.municipality.region_id in scope.region_ids:
         roles |= {r for r in (REGIONAL_METHODIST, OPERATOR) if r in scope.roles}
+    if TEACHER in roles:
+        # Nobody reviews, approves, signs or completes their own work: on their own route a person
+        # is only its teacher, whatever roles they hold and however they came to be assigned.
+        return frozenset({TEACHER})
     return frozenset(roles)
+
+
+OWN_ROUTE = (
+    "Собственный ИОМ нельзя проверять, утверждать, подписывать или завершать: "
+    "это делают куратор, методист и руководитель — другие люди."
+)
+
+
+def refusal(roles: frozenset[str], message: str) -> str:
+    """The message for a refused action on a route: on their own route a person is told that nobody
+    reviews their own work; anybody else gets `message`."""
+    return OWN_ROUTE if TEACHER in roles else message
 
 
 def available_transitions(user, route, *, roles: frozenset[str] | None = None) -> list[Transition]:
@@ -133,3 +149,22 @@ def available_transitions(user, route, *, roles: frozenset[str] | None = None) -
 def can_review(user, route, *, roles: frozenset[str] | None = None) -> bool:
     roles = route_roles(user, route) if roles is None else roles
     return route.status == S.SUBMITTED and bool(roles & REVIEWERS)
+
+
+def conclusions_unavailable(route, *, has_final_attempt: bool) -> str:
+    """Why the conclusions (Appendix 2) cannot be written on this route now, and when they can;
+    empty when they can. The card hides the form and shows this sentence instead, and the service
+    refuses with the same words."""
+    if route.status in (S.COMPLETED, S.CANCELLED):
+        return f"ИОМ в статусе «{route.get_status_display()}»: выводы больше не вносятся."
+    if route.status != S.COMPLETING:
+        return (
+            "Выводы вносятся на этапе завершения ИОМ: форма появится, когда ИОМ перейдёт в статус "
+            f"«{S.COMPLETING.label}» (сейчас — «{route.get_status_display()}»)."
+        )
+    if not has_final_attempt:
+        return (
+            "Итоговая диагностика педагогом ещё не пройдена (или её результат не готов): форма выводов "
+            "появится, когда результат итоговой диагностики будет готов."
+        )
+    return ""

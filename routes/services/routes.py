@@ -469,13 +469,12 @@ def route_conclusions_save(*, actor, route: Route, conclusions: str) -> Route:
         workflow.CONCLUSIONS_AUTHORS,
         "Выводы пишет куратор или региональный методист.",
     )
-    if route.status != S.COMPLETING:
-        raise DomainError("Выводы вносятся, когда ИОМ на этапе завершения.")
+    attempt = selectors.latest_final_attempt(route.teacher, InstrumentKind.FINAL)
+    why_not = workflow.conclusions_unavailable(route, has_final_attempt=attempt is not None)
+    if why_not:
+        raise DomainError(why_not)
     if not conclusions.strip():
         raise DomainError("Напишите выводы.")
-    attempt = selectors.latest_final_attempt(route.teacher, InstrumentKind.FINAL)
-    if attempt is None:
-        raise DomainError("Итоговая диагностика педагогом ещё не пройдена (или результат не готов).")
     old = route.conclusions
     route.conclusions = conclusions.strip()
     route.final_attempt = attempt
@@ -512,8 +511,12 @@ def route_conclusions_sign(*, actor, route: Route, as_role: str) -> Route:
     """The regional methodist or the school head signs the conclusions (Appendix 2)."""
     route = lock(route)
     field = workflow.CONCLUSIONS_SIGNERS.get(as_role)
-    if field is None or as_role not in roles_for(actor, route):
-        raise DomainError("Выводы подписывают региональный методист и руководитель ОО.", code="forbidden")
+    roles = roles_for(actor, route)
+    if field is None or as_role not in roles:
+        raise DomainError(
+            workflow.refusal(roles, "Выводы подписывают региональный методист и руководитель ОО."),
+            code="forbidden",
+        )
     if not route.conclusions:
         raise DomainError("Выводы ещё не внесены.")
     if getattr(route, f"{field}_id"):

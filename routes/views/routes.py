@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cnppm import access
 from cnppm.models import PersonalDataAccess
 from cnppm.services import DomainError, personal_data_log
+from diagnostics.choices import InstrumentKind
 
 from .. import selectors, workflow
 from ..choices import RouteStatus
@@ -82,6 +83,7 @@ def permissions(user, route) -> dict:
         "sign_corrections": bool(roles & workflow.CORRECTION_SIGNERS),
         "acknowledge": workflow.TEACHER in roles,
         "write_conclusions": status == RouteStatus.COMPLETING and bool(roles & workflow.CONCLUSIONS_AUTHORS),
+        "conclusions_author": bool(roles & workflow.CONCLUSIONS_AUTHORS),
         "sign_conclusions": [r for r in workflow.CONCLUSIONS_SIGNERS if r in roles],
     }
 
@@ -159,7 +161,11 @@ def _current_academic_year() -> int:
 
 @login_required
 def card(request, pk):
-    route = _route(request, pk)
+    return _card_page(request, _route(request, pk))
+
+
+def _card_page(request, route, *, review_form=None, comment_form=None, conclusions_form=None, status=200):
+    """The card; after a refused save the bound form comes back with its error and what was typed."""
     personal_data_log(
         actor=request.user,
         action=PersonalDataAccess.Action.VIEW,
@@ -170,6 +176,10 @@ def card(request, pk):
     perms = permissions(request.user, route)
     context = selectors.card_context(route)
     threads = selectors.comment_threads(route, user=request.user) if perms["comment"] else []
+    conclusions_blocker = ""
+    if perms["conclusions_author"]:
+        final = selectors.latest_final_attempt(route.teacher, InstrumentKind.FINAL)
+        conclusions_blocker = workflow.conclusions_unavailable(route, has_final_attempt=final is not None)
     return render(
         request,
         "routes/card.html",
@@ -181,12 +191,29 @@ def card(request, pk):
             "reviews": route.reviews.select_related("curator").all(),
             "events": route.events.select_related("actor").all(),
             "removed_activities": selectors.removed_activities(route, user=request.user),
-            "review_form": ReviewForm(),
-            "comment_form": CommentForm(),
-            "conclusions_form": ConclusionsForm(initial={"conclusions": route.conclusions}),
+            "review_form": review_form or ReviewForm(),
+            "comment_form": comment_form or CommentForm(),
+            "conclusions_form": conclusions_form
+            or ConclusionsForm(initial={"conclusions": route.conclusions}),
+            "conclusions_blocker": conclusions_blocker,
             "has_pdf": _has_pdf(),
         },
+        status=status,
     )
+
+
+def _save_or_keep(request, form, fn, success: str, **kwargs) -> bool:
+    """Call a service with a valid form's data; on refusal put the message on the form (which keeps
+    what was typed) instead of dropping the POST with a redirect."""
+    if not form.is_valid():
+        return False
+    try:
+        fn(actor=request.user, **kwargs)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return False
+    messages.success(request, success)
+    return True
 
 
 def _has_pdf() -> bool:
@@ -414,18 +441,19 @@ def transition(request, pk):
 def review(request, pk):
     route = _route(request, pk)
     form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Выберите заключение куратора.")
-        return redirect(_card(route) + "#review")
-    _run(
+    if _save_or_keep(
         request,
+        form,
         route_services.route_review,
         "Заключение сохранено, педагог получил уведомление.",
         route=route,
-        verdict=form.cleaned_data["verdict"],
-        comment=form.cleaned_data["comment"],
-    )
-    return redirect(_card(route))
+        verdict=form.data.get("verdict", ""),
+        comment=form.data.get("comment", ""),
+    ):
+        return redirect(_card(route))
+    if "verdict" in form.errors:
+        form.errors["verdict"] = form.error_class(["Выберите заключение куратора."])
+    return _card_page(request, route, review_form=form)
 
 
 @login_required
@@ -434,8 +462,8 @@ def comment_add(request, pk):
     route = _route(request, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Комментарий пуст или слишком длинный.")
-        return redirect(_card(route) + "#comments")
+        form.add_error(None, "Комментарий пуст или слишком длинный.")
+        return _card_page(request, route, comment_form=form)
     activity = parent = None
     if form.cleaned_data.get("activity"):
         activity = _activity(request, route, form.cleaned_data["activity"])
@@ -444,16 +472,18 @@ def comment_add(request, pk):
             parent = selectors.comments_visible(request.user).get(route=route, pk=form.cleaned_data["parent"])
         except Comment.DoesNotExist:
             raise Http404 from None
-    _run(
+    if _save_or_keep(
         request,
+        form,
         comment_services.comment_add,
         "Комментарий отправлен.",
         route=route,
         text=form.cleaned_data["text"],
         activity=activity,
         parent=parent,
-    )
-    return redirect(_card(route) + "#comments")
+    ):
+        return redirect(_card(route) + "#comments")
+    return _card_page(request, route, comment_form=form)
 
 
 def _correction(route, cpk) -> Correction:
@@ -494,17 +524,18 @@ def correction_acknowledge(request, pk, cpk):
 def conclusions(request, pk):
     route = _route(request, pk)
     form = ConclusionsForm(request.POST)
-    if form.is_valid():
-        _run(
-            request,
-            route_services.route_conclusions_save,
-            "Выводы сохранены.",
-            route=route,
-            conclusions=form.cleaned_data["conclusions"],
-        )
-    else:
-        messages.error(request, "Напишите выводы.")
-    return redirect(_card(route) + "#appendix2")
+    if _save_or_keep(
+        request,
+        form,
+        route_services.route_conclusions_save,
+        "Выводы сохранены.",
+        route=route,
+        conclusions=form.data.get("conclusions", ""),
+    ):
+        return redirect(_card(route) + "#appendix2")
+    if "conclusions" in form.errors:
+        form.errors["conclusions"] = form.error_class(["Напишите выводы."])
+    return _card_page(request, route, conclusions_form=form)
 
 
 @login_required
