@@ -44,6 +44,7 @@ ITEMS = [
         ),
         order=11,
     ),
+    NavItem("Токены API", "api_tokens", frozenset({Role.OPERATOR}), order=20),
     NavItem("Импорт", "imports", frozenset({Role.OPERATOR}), order=90, group=""),
 ]
 

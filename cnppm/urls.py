@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import import_views, views
+from . import import_views, token_views, views
 from .api.docs import schema_view, swagger_view
 from .health import health
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("consent/", views.consent, name="consent"),
     path("consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("notifications/", views.notifications, name="notifications"),
+    path("api-tokens/", token_views.tokens_list, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("organizations/", views.organizations_list, name="organizations_list"),

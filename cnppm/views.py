@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.static import serve
 
 from . import access, selectors, services
+from .api_tokens import tokens_of
 from .choices import OrganizationKind, Role
 from .forms import ProfileForm
 from .models import PersonalDataAccess
@@ -60,6 +61,7 @@ def cabinet(request):
             if person
             else [],
             "now": timezone.now(),
+            "api_tokens": list(tokens_of(request.user)),
         },
     )
 
