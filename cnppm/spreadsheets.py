@@ -83,6 +83,9 @@ def column_letter(index: int) -> str:
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
 
+_COLUMNS: dict[str, int] = {}  # letters → number, filled as met (at most 3 letters: bounded)
+
+
 def _column_index(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -134,35 +137,53 @@ def _refuse_dtd(*_args):
     )
 
 
-def safe_parser(start, end, text=None) -> expat.XMLParserType:
-    """An expat parser with namespaces resolved ("uri}local"), no DTD or entities, depth capped."""
-    parser = expat.ParserCreate(namespace_separator="}")
+def too_deep() -> SpreadsheetError:
+    return SpreadsheetError(
+        f"Файл повреждён или составлен враждебно: вложенность XML глубже {MAX_XML_DEPTH} уровней.",
+        code="xml_depth",
+    )
+
+
+def local(name: str) -> str:
+    """A tag without its prefix ("x:c" → "c"): parts are read without namespace processing (faster);
+    the main spreadsheet namespace is the only one whose elements are acted on."""
+    return name[name.index(":") + 1 :] if ":" in name else name
+
+
+def raw_parser(start, end, text=None) -> expat.XMLParserType:
+    """An expat parser refusing DTDs and entities; the handlers get raw names and count depth themselves."""
+    parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     parser.UnparsedEntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
     parser.buffer_text = True
-    depth = [0]
-
-    def on_start(name, attrs):
-        depth[0] += 1
-        if depth[0] > MAX_XML_DEPTH:
-            raise SpreadsheetError(
-                f"Файл повреждён или составлен враждебно: вложенность XML глубже {MAX_XML_DEPTH} уровней.",
-                code="xml_depth",
-            )
-        start(name.rpartition("}")[2], attrs)
-
-    def on_end(name):
-        depth[0] -= 1
-        end(name.rpartition("}")[2])
-
-    parser.StartElementHandler = on_start
-    parser.EndElementHandler = on_end
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     if text is not None:
         parser.CharacterDataHandler = text
     return parser
+
+
+def safe_parser(start, end, text=None) -> expat.XMLParserType:
+    """An expat parser with no DTD or entities and nesting capped at MAX_XML_DEPTH; the handlers get
+    local names (prefix dropped)."""
+    depth = 0
+
+    def on_start(name, attrs):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise too_deep()
+        start(local(name), attrs)
+
+    def on_end(name):
+        nonlocal depth
+        depth -= 1
+        end(local(name))
+
+    return raw_parser(on_start, on_end, text)
 
 
 def _feed(parser, stream, part: str) -> Iterator[None]:
@@ -200,7 +221,7 @@ class Workbook:
 
         def start(tag, attrs):
             if tag == "sheet":
-                rid = attrs.get(f"{REL_NS}}}id") or attrs.get("id", "")
+                rid = next((v for k, v in attrs.items() if k.endswith(":id")), attrs.get("id", ""))
                 target = rels.get(rid)
                 if target:
                     sheets.append((attrs.get("name", ""), target))
@@ -398,21 +419,29 @@ class Worksheet:
         st = _CellState()
         title = self.title
 
+        depth = 0
+
         def start(tag, attrs):
+            nonlocal depth
+            depth += 1
+            if depth > MAX_XML_DEPTH:
+                raise too_deep()
+            if ":" in tag:
+                tag = local(tag)
             if tag == "c":
                 st.begin_cell(attrs)
+            elif tag == "v":
+                st.capture = st.has_v = True
             elif tag == "row":
                 r = attrs.get("r")
                 st.row = int(r) if r and r.isdigit() else st.row + 1
                 st.col = 0
                 st.cells = {}
-            elif tag == "v":
-                st.capture = st.has_v = True
-                st.text.clear()
             elif tag == "f":
                 st.formula = True
-            elif tag == "t" and st.inline and not st.in_rph:
-                st.capture = True
+            elif tag == "t":
+                if st.inline and not st.in_rph:
+                    st.capture = True
             elif tag == "rPh":
                 st.in_rph = True
             elif tag == "is":
@@ -420,6 +449,10 @@ class Worksheet:
                 st.text.clear()
 
         def end(tag):
+            nonlocal depth
+            depth -= 1
+            if ":" in tag:
+                tag = local(tag)
             if tag == "c":
                 value = st.value(self._wb, title)
                 if value is not None and value != "":
@@ -431,6 +464,8 @@ class Worksheet:
                             code="too_many_columns",
                         )
                     st.cells[st.col] = value
+            elif tag == "v" or tag == "t":
+                st.capture = False
             elif tag == "row":
                 if st.cells:
                     if st.row > max_rows:
@@ -441,8 +476,6 @@ class Worksheet:
                         )
                     done.append((st.row, st.cells))
                 st.cells = {}
-            elif tag in ("v", "t"):
-                st.capture = False
             elif tag == "rPh":
                 st.in_rph = False
 
@@ -457,7 +490,7 @@ class Worksheet:
                     )
                 st.text.append(data)
 
-        parser = safe_parser(start, end, text)
+        parser = raw_parser(start, end, text)
         hook, count, next_report = _progress.get(), 0, PROGRESS_EVERY
         with self._wb.open_part(self._part) as stream:
             for _ in _feed(parser, stream, self._part):
@@ -489,8 +522,20 @@ class Worksheet:
             while expected < number:
                 yield blank
                 expected += 1
-            yield tuple(cells.get(i) for i in range(1, max(width, top) + 1))
+            yield tuple(map(cells.get, range(1, max(width, top) + 1)))
             expected = number + 1
+
+
+class _LazyRef:
+    """A cell's address, computed only when a message needs it."""
+
+    def __init__(self, st):
+        self.st = st
+
+    def __str__(self) -> str:
+        return f"{column_letter(self.st.col)}{self.st.row}"
+
+    __format__ = lambda self, spec: str(self)  # noqa: E731
 
 
 class _CellState:
@@ -524,7 +569,11 @@ class _CellState:
             m = _REF.match(ref)
             if not m:
                 raise SpreadsheetError(f"Ячейка с неверным адресом «{ref[:20]}». {NOT_XLSX}", code="bad_ref")
-            self.col = _column_index(m.group(1))
+            letters = m.group(1)
+            col = _COLUMNS.get(letters)
+            if col is None:
+                col = _COLUMNS[letters] = _column_index(letters)
+            self.col = col
         else:
             self.col += 1
         self.kind = attrs.get("t", "n")
@@ -535,8 +584,8 @@ class _CellState:
         self.chars = 0
 
     def value(self, wb: Workbook, sheet: str):
-        raw = "".join(self.text)
-        ref = f"{column_letter(self.col)}{self.row}"
+        raw = "".join(self.text) if self.text else ""
+        ref = _LazyRef(self)
         if self.inline or self.kind == "inlineStr":
             return raw
         if self.formula and not raw and self.kind != "str":  # `<v/>`: never calculated
@@ -571,9 +620,12 @@ class _CellState:
 
     def _number(self, raw: str, wb: Workbook):
         try:
-            number = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+            number = int(raw)
         except ValueError:
-            return raw
+            try:
+                number = float(raw)
+            except ValueError:
+                return raw
         if self.style and self.style in wb.date_styles:
             from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
