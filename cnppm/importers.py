@@ -707,7 +707,12 @@ def _roster_write(rows: list[_RosterRow], region: Region, report: ImportReport, 
     report.updated = len(updates)
 
     _roster_write_roles(rows, matched, region)
-    _roster_write_subjects(rows, matched)
+    # A changed subject list (the person's, or the areas a curator or tutor supports) is an update too:
+    # the summary counts people whose anything changed, once each.
+    subjects_changed = _roster_write_subjects(rows, matched) | _roster_write_support_subjects(rows, matched)
+    newly_updated = (subjects_changed & claimed) - updated_ids
+    report.updated += len(newly_updated)
+    report.unchanged -= len(newly_updated)
 
 
 def _insert(model, objs: list) -> None:
@@ -795,8 +800,9 @@ def _roster_write_roles(rows: list[_RosterRow], matched: dict[int, int], region:
     _insert(RoleAssignment, new)
 
 
-def _roster_write_subjects(rows: list[_RosterRow], matched: dict[int, int]) -> None:
-    """Subjects given in the file replace the person's subjects; an empty cell leaves them as they are."""
+def _roster_write_subjects(rows: list[_RosterRow], matched: dict[int, int]) -> set[int]:
+    """Subjects given in the file replace the person's subjects; an empty cell leaves them as they are.
+    Returns the ids of the people whose subjects changed."""
     Through = Person.subjects.through
     wanted = {matched[r.number]: r.subject_ids for r in rows if r.subject_ids}
     current: dict[int, dict[int, int]] = defaultdict(dict)
@@ -807,13 +813,59 @@ def _roster_write_subjects(rows: list[_RosterRow], matched: dict[int, int]) -> N
         ):
             current[person_id][subject_id] = pk
     to_delete, to_add = [], []
+    changed: set[int] = set()
     for person_id, subject_ids in wanted.items():
         have = current.get(person_id, {})
-        to_delete += [pk for sid, pk in have.items() if sid not in subject_ids]
-        to_add += [Through(person_id=person_id, subject_id=sid) for sid in subject_ids if sid not in have]
+        gone = [pk for sid, pk in have.items() if sid not in subject_ids]
+        added = [Through(person_id=person_id, subject_id=sid) for sid in subject_ids if sid not in have]
+        if gone or added:
+            changed.add(person_id)
+        to_delete += gone
+        to_add += added
     for chunk in _chunks(to_delete):
         Through.objects.filter(pk__in=chunk).delete()
     _insert(Through, to_add)
+    return changed
+
+
+def _roster_write_support_subjects(rows: list[_RosterRow], matched: dict[int, int]) -> set[int]:
+    """For curators and tutors the file's subjects are also the areas they support (their role's
+    subjects, which the assignment matches against): a re-import replaces them; an empty cell leaves
+    them. Returns the ids of the people whose supported areas changed."""
+    support_roles = (Role.CURATOR, Role.TUTOR)
+    wanted = {
+        matched[r.number]: r.subject_ids
+        for r in rows
+        if r.subject_ids and any(role in support_roles for role in r.roles)
+    }
+    Through = RoleAssignment.subjects.through
+    assignments: dict[int, int] = {}  # role assignment → person
+    current: dict[int, dict[int, int]] = defaultdict(dict)  # role assignment → subject → through pk
+    for chunk in _chunks(list(wanted)):
+        assignments.update(
+            RoleAssignment.objects.filter(person_id__in=chunk, role__in=support_roles).values_list(
+                "pk", "person_id"
+            )
+        )
+    for chunk in _chunks(list(assignments)):
+        for pk, ra_id, subject_id in Through.objects.filter(roleassignment_id__in=chunk).values_list(
+            "pk", "roleassignment_id", "subject_id"
+        ):
+            current[ra_id][subject_id] = pk
+    to_delete, to_add, changed = [], [], set()
+    for ra_id, person_id in assignments.items():
+        subject_ids = wanted[person_id]
+        have = current.get(ra_id, {})
+        gone = [pk for sid, pk in have.items() if sid not in subject_ids]
+        added = [Through(roleassignment_id=ra_id, subject_id=sid) for sid in subject_ids if sid not in have]
+        if gone or added:
+            changed.add(person_id)
+        to_delete += gone
+        to_add += added
+    for chunk in _chunks(to_delete):
+        Through.objects.filter(pk__in=chunk).delete()
+    _insert(Through, to_add)
+    return changed
 
 
 # --- Structure ------------------------------------------------------------------------------------

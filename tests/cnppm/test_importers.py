@@ -367,3 +367,23 @@ def test_templates_have_the_columns(world, subjects):
     # A filled template imports: the template and the importer agree.
     report = importers.roster_import(actor=world["operator"].user, file=roster_file([roster_row()]))
     assert report.ok
+
+
+def test_reimport_changing_only_subjects_updates_supported_areas_and_says_so(world, subjects):
+    """A curator's subjects changed in the roster: the re-import changes the areas they support (what
+    the assignment matches against) and the summary counts the person as updated."""
+    curator = roster_row(
+        Фамилия="Сидоров", Имя="Пётр", Email="sidorov@example.ru", Организация="ЦНППМ", Роль="куратор ИОМ"
+    )
+    run(world, [roster_row(), {**curator, "Предметы": "физика"}])
+    sidorov = Person.objects.get(email="sidorov@example.ru")
+    role = sidorov.roles.get(role=Role.CURATOR)
+    assert [s.code for s in role.subjects.all()] == ["physics"]
+
+    report = run(world, [roster_row(), {**curator, "Предметы": "физика; математика"}])
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert "обновлено: 1" in report.summary()
+    assert sorted(s.code for s in role.subjects.all()) == ["mathematics", "physics"]
+    assert sorted(s.code for s in sidorov.subjects.all()) == ["mathematics", "physics"]
+    again = run(world, [roster_row(), {**curator, "Предметы": "физика; математика"}])
+    assert (again.updated, again.unchanged) == (0, 2)
