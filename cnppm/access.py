@@ -368,14 +368,14 @@ def person_rows(user) -> QuerySet:
 def report_run_q(user) -> Q:
     """Report runs (monitoring.ReportRun) the user may see and download: operators, regional
     methodists and the ministry every report of their region; a municipal methodist the reports
-    made for their own municipality (the municipal letter). Nobody else."""
+    made for their own municipality (the municipal letter). Nobody else. The ministry (aggregate
+    only) sees only the de-identified renderings (`audience`), never a file that names people."""
     scope = scope_of(user)
     q = Q(pk__in=[])
-    region_ids = set(scope.region_ids)
-    if Role.MINISTRY in scope.roles:
-        region_ids |= set(scope.aggregate_region_ids)
-    if region_ids:
-        q |= Q(period__region_id__in=region_ids)
+    if scope.region_ids:
+        q |= Q(period__region_id__in=scope.region_ids)
+    if Role.MINISTRY in scope.roles and scope.aggregate_region_ids:
+        q |= Q(period__region_id__in=scope.aggregate_region_ids, audience="aggregate")
     if Role.MUNICIPAL_METHODIST in scope.roles and scope.municipality_ids:
         q |= Q(municipality_id__in=scope.municipality_ids)
     return q
@@ -473,6 +473,19 @@ def supporters(user) -> QuerySet:
     if Role.SCHOOL_HEAD in scope.roles and scope.organization_ids:
         q |= Q(organization_id__in=scope.organization_ids)
     return Person.objects.filter(q)
+
+
+def supporter_profiles(user) -> QuerySet:
+    """Curator and tutor roles (their kind and the subject areas they support) the user may change: an
+    operator those of people working in their region; nobody else. Outside it a profile is a 404."""
+    from .models import RoleAssignment
+
+    if not has_role(user, Role.OPERATOR):
+        return RoleAssignment.objects.none()
+    return RoleAssignment.objects.filter(
+        role__in=(Role.CURATOR, Role.TUTOR),
+        person__organization__municipality__region_id__in=region_ids_for_write(user),
+    )
 
 
 def home_region_q(user, path: str) -> Q:
