@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cnppm.jobs import JobRun
 from cnppm.models import Municipality, Organization, Region
 
 from .choices import IndicatorCode, IndicatorUnit, PeriodKind, ReportFormat, ReportKind, RunStatus, ScopeLevel
@@ -82,8 +83,11 @@ class Period(models.Model):
         return self.code
 
 
-class ComputationRun(models.Model):
-    """One computation of all indicators for a period (Celery task), with progress."""
+class ComputationRun(JobRun):
+    """One computation of all indicators for a period (Celery task), with progress; its lifecycle
+    (lease, heartbeat, attempts) comes from cnppm.jobs.JobRun."""
+
+    job_task = "monitoring.tasks.compute_period"
 
     period = models.ForeignKey(Period, models.CASCADE, related_name="runs", verbose_name="период")
     requested_by = models.ForeignKey(
@@ -152,8 +156,11 @@ class IndicatorSnapshot(models.Model):
         return f"{self.indicator_id} {self.period_id} {self.scope_level}: {self.value}"
 
 
-class ReportRun(models.Model):
-    """A report requested for a period (and municipality), rendered by a Celery task and stored."""
+class ReportRun(JobRun):
+    """A report requested for a period (and municipality), rendered by a Celery task and stored; its
+    lifecycle (lease, heartbeat, attempts) comes from cnppm.jobs.JobRun."""
+
+    job_task = "monitoring.tasks_reports.render_report_run"
 
     kind = models.CharField("отчёт", max_length=30, choices=ReportKind.choices)
     format = models.CharField("формат", max_length=5, choices=ReportFormat.choices)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="monitoring.tasks.compute_period")
+@shared_task(name="monitoring.tasks.compute_period", acks_late=True, reject_on_worker_lost=True)
 def compute_period(run_id: int) -> str:
     from .services.computation import computation_execute
 
@@ -14,7 +14,7 @@ def compute_period(run_id: int) -> str:
     return run.status
 
 
-@shared_task(name="monitoring.tasks.compute_current_period")
+@shared_task(name="monitoring.tasks.compute_current_period", acks_late=True, reject_on_worker_lost=True)
 def compute_current_period() -> list[str]:
     """Recompute every open period containing today (quarter, half-year, year, wave) for each
     region. Closed periods and periods already being computed are skipped."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="monitoring.tasks_reports.render_report_run")
+@shared_task(name="monitoring.tasks_reports.render_report_run", acks_late=True, reject_on_worker_lost=True)
 def render_report_run(run_id: int) -> str:
     from .services.reports import report_run_execute
 

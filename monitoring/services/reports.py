@@ -3,18 +3,13 @@ commits) and execute a run (render the file, store it, record the outcome)."""
 
 from __future__ import annotations
 
-import logging
-
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
+from cnppm import jobs
 from cnppm.services import DomainError, event_record
 
-from ..choices import ReportFormat, RunStatus
+from ..choices import ReportFormat
 from ..models import Period, ReportRun
-
-log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -39,14 +34,16 @@ def report_request(
     report = cls(period=period, municipality=municipality, compare_with=compare_with)
     if not report.scope_allows(actor):
         raise DomainError("Этот отчёт вам недоступен: период или муниципалитет вне вашей области доступа.")
-    pending = ReportRun.objects.filter(
+    same = ReportRun.objects.filter(
         kind=kind,
         format=format,
         period=period,
         municipality=report.municipality,
         compare_with=report.compare_with,
-        status__in=(RunStatus.QUEUED, RunStatus.RUNNING),
-    ).first()
+    )
+    # A run whose worker died (stale heartbeat) does not swallow the request: it is failed.
+    jobs.supersede_stale(same)
+    pending = same.filter(jobs.live_q()).first()
     if pending is not None:
         return pending
     run = ReportRun.objects.create(
@@ -74,31 +71,23 @@ def report_build(run: ReportRun):
 
 
 def report_run_execute(*, run_id: int) -> ReportRun:
-    """Render the run's report, store the file in `ReportRun.file`, and record running → done, or
-    failed with the error. A run already done is left as it is (a redelivered task)."""
-    run = ReportRun.objects.select_related("period", "period__region", "municipality", "compare_with").get(
-        pk=run_id
-    )
-    if run.status == RunStatus.DONE:
-        return run
-    ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), error="")
-    try:
-        report = report_build(run)
-        content = report.render(run.format)
-        run.file.save(report.filename(run.format), ContentFile(content), save=False)
-        run.status = RunStatus.DONE
-        run.finished_at = timezone.now()
-        run.save(update_fields=["file", "status", "finished_at"])
-    except Exception as exc:  # the run records the failure; the page shows it
-        message = (
-            exc.message
-            if isinstance(exc, DomainError)
-            else f"Не удалось сформировать отчёт: {type(exc).__name__}: {exc}"
-        )
-        if not isinstance(exc, DomainError):
-            log.exception("report run %s failed", run.pk)
-        ReportRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), error=message[:2000]
-        )
-    run.refresh_from_db()
-    return run
+    """Render the run's report and store the file in `ReportRun.file` (written to a partial path,
+    moved into place when complete), recording running → done, or failed with the error. A run that is
+    finished, or being rendered by a live worker, is left as it is (a redelivered task); a run whose
+    worker died is taken over (cnppm.jobs)."""
+    with jobs.run_guard(ReportRun, run_id, error_prefix="Не удалось сформировать отчёт: ") as lease:
+        if lease is not None:
+            run = ReportRun.objects.select_related(
+                "period", "period__region", "municipality", "compare_with"
+            ).get(pk=run_id)
+            report = report_build(run)
+            content = report.render(run.format)
+            storage = run.file.storage
+            partial = lease.partial_path(storage)
+            with open(partial, "wb") as fh:
+                fh.write(content)
+            name = lease.place(
+                storage, partial, run.file.field.generate_filename(run, report.filename(run.format))
+            )
+            lease.finish(file=name)
+    return ReportRun.objects.get(pk=run_id)

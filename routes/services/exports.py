@@ -3,22 +3,18 @@ background (Celery) one card at a time into a ZIP on disk, with its run recorded
 
 from __future__ import annotations
 
-import logging
-import os
 import zipfile
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cnppm import access
+from cnppm import access, jobs
 from cnppm.models import Municipality, Organization, PersonalDataAccess
 from cnppm.services import DomainError, event_record, personal_data_log
 
 from ..choices import RouteStatus
 from ..models import CardArchiveRun, Route
-
-logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 25
 
@@ -95,53 +91,44 @@ def card_archive_request(
 
 def card_archive_run(*, run_id: int) -> CardArchiveRun:
     """Build the archive: one PDF per route of the scope (re-checked against the requester's scope now),
-    rendered and written one at a time, so memory stays bounded whatever the number of cards."""
+    rendered and written one at a time, so memory stays bounded whatever the number of cards. The ZIP
+    is written to a partial path and moved into place only when complete: a failed, interrupted or
+    taken-over build leaves no file of personal data behind (cnppm.jobs). A run that is finished, or
+    built by a live worker, is left as it is (a redelivered task); a run whose worker died is taken over."""
+    with jobs.run_guard(CardArchiveRun, run_id) as lease:
+        if lease is not None:
+            _archive_build(lease, CardArchiveRun.objects.select_related("requested_by").get(pk=run_id))
+    return CardArchiveRun.objects.get(pk=run_id)
+
+
+def _archive_build(lease: jobs.Lease, run: CardArchiveRun) -> None:
     from ..exports import card_filename, fetch_card, private_storage, render_card_pdf
 
-    run = CardArchiveRun.objects.select_related("requested_by").get(pk=run_id)
-    if run.status not in (CardArchiveRun.Status.QUEUED, CardArchiveRun.Status.FAILED):
-        return run  # a duplicate delivery of the task: the first one owns the run
-    run.status = CardArchiveRun.Status.RUNNING
-    run.started_at = timezone.now()
-    run.error = ""
-    run.routes_done = 0
-    run.save(update_fields=["status", "started_at", "error", "routes_done"])
-    storage = private_storage()
-    stamp = run.started_at.strftime("%Y%m%d-%H%M%S")
-    name = storage.get_available_name(f"card_archives/{run.started_at:%Y/%m}/ИОМ_архив_{run.pk}_{stamp}.zip")
-    path = storage.path(name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    try:
-        ids = list(
-            archive_routes(
-                user=run.requested_by,
-                organization_id=run.organization_id,
-                municipality_id=run.municipality_id,
-                academic_year=run.academic_year,
-            )
-            .order_by("organization__short_name", "teacher__last_name", "teacher__first_name", "pk")
-            .values_list("pk", flat=True)
+    lease.beat(routes_done=0)
+    ids = list(
+        archive_routes(
+            user=run.requested_by,
+            organization_id=run.organization_id,
+            municipality_id=run.municipality_id,
+            academic_year=run.academic_year,
         )
-        run.routes_total = len(ids)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for n, pk in enumerate(ids, 1):
-                route = fetch_card(pk)
-                zf.writestr(card_filename(route, "pdf"), render_card_pdf(route))
-                del route
-                if n % PROGRESS_EVERY == 0:
-                    CardArchiveRun.objects.filter(pk=run.pk).update(routes_done=n, routes_total=len(ids))
-        run.routes_done = len(ids)
-        run.file.name = name
-        run.status = CardArchiveRun.Status.DONE
-    except Exception as exc:  # recorded on the run and shown to the user
-        logger.exception("card archive %s failed", run.pk)
-        if os.path.exists(path):
-            os.remove(path)
-        run.status = CardArchiveRun.Status.FAILED
-        run.error = f"{type(exc).__name__}: {exc}"[:2000]
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "file", "routes_total", "routes_done", "finished_at", "error"])
-    return run
+        .order_by("organization__short_name", "teacher__last_name", "teacher__first_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    storage = private_storage()
+    partial = lease.partial_path(storage)
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for n, pk in enumerate(ids, 1):
+            route = fetch_card(pk)
+            zf.writestr(card_filename(route, "pdf"), render_card_pdf(route))
+            del route
+            if n % PROGRESS_EVERY == 0:
+                lease.beat(routes_done=n, routes_total=len(ids))
+    started = timezone.localtime(run.started_at or timezone.now())
+    name = lease.place(
+        storage, partial, f"card_archives/{started:%Y/%m}/ИОМ_архив_{run.pk}_{started:%Y%m%d-%H%M%S}.zip"
+    )
+    lease.finish(file=name, routes_done=len(ids), routes_total=len(ids))
 
 
 def archive_runs(*, user) -> QuerySet:
