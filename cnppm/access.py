@@ -342,11 +342,14 @@ def expert_answers(user, queryset: QuerySet) -> QuerySet:
 
     if not has_role(user, Role.EXPERT, Role.OPERATOR):
         return queryset.none()
+    # Only the expert's own region's participants, and never their own attempt (nobody scores
+    # their own work; `diagnostics.services.attempts.answer_check` says so when it is tried).
     return queryset.filter(
+        home_region_q(user, "attempt__person__organization__municipality__region_id"),
         item__type=ItemType.EXTENDED,
         checked_at__isnull=True,
         attempt__status=AttemptStatus.CHECKING,
-    )
+    ).exclude(attempt__person__user_id=user.pk)
 
 
 def person_rows(user) -> QuerySet:

@@ -339,6 +339,9 @@ def attempts_close_expired(*, limit: int = 500) -> int:
 # --- Expert check ---------------------------------------------------------------------------
 
 
+OWN_ANSWER = "Свои ответы оценивать нельзя: развёрнутые ответы вашей работы проверяет другой эксперт."
+
+
 @transaction.atomic
 def answer_check(*, actor, answer_id: int, points: Any, comment: str = "") -> Answer:
     """An expert scores an extended answer by the rubric (0 … the item's points). When the last
@@ -350,13 +353,14 @@ def answer_check(*, actor, answer_id: int, points: Any, comment: str = "") -> An
         .first()
     )
     if answer is None:
-        if (
-            access.has_role(actor, Role.EXPERT, Role.OPERATOR)
-            and Answer.objects.filter(
-                pk=answer_id, checked_at__isnull=False, item__type=ItemType.EXTENDED
-            ).exists()
-        ):
-            raise DomainError("Этот ответ уже проверен.", code="checked")
+        if access.has_role(actor, Role.EXPERT, Role.OPERATOR):
+            extended = Answer.objects.filter(pk=answer_id, item__type=ItemType.EXTENDED)
+            # The queue leaves out the expert's own attempt; scoring it is refused by name.
+            if extended.filter(attempt__person__user_id=actor.pk).exists():
+                raise DomainError(OWN_ANSWER, code="forbidden")
+            region = access.home_region_q(actor, "attempt__person__organization__municipality__region_id")
+            if extended.filter(region, checked_at__isnull=False).exists():
+                raise DomainError("Этот ответ уже проверен.", code="checked")
         raise Http404
     try:
         value = Decimal(str(points).replace(",", ".").strip())
@@ -411,6 +415,10 @@ def retake_grant(*, actor, person_id: int, instrument_id: int, reason: str) -> R
     if not access.has_role(actor, Role.OPERATOR):
         raise Http404
     person = access.get_or_404(actor, Person.objects.all(), path="", pk=person_id)
+    if person.user_id is not None and person.user_id == actor.pk:
+        raise DomainError(
+            "Разрешить повторную попытку самому себе нельзя: это делает другой оператор.", code="forbidden"
+        )
     instrument = Instrument.objects.filter(pk=instrument_id).first()
     if instrument is None:
         raise Http404

@@ -98,14 +98,13 @@ class SupportAssignmentViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         person = access.get_or_404(request.user, Person.objects.all(), pk=v["person"])
-        supporter = Person.objects.filter(pk=v["supporter"]).first()
-        if supporter is None:
-            raise DomainError("Сопровождающий не найден.")
         subject = Subject.objects.filter(pk=v["subject"]).first() if v.get("subject") else None
         assignment = svc.support_assign(
             actor=request.user,
             person=person,
-            supporter=supporter,
+            # An id: the service looks it up only among the people the requester may assign, so one
+            # from elsewhere answers like a missing one, never with that person's name.
+            supporter=v["supporter"],
             role=v["role"],
             subject=subject,
             order_number=v["order_number"],

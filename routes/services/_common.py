@@ -45,7 +45,7 @@ def tell(users, text: str, route: Route, *, exclude=None) -> int:
 
 def require(roles: frozenset[str], allowed: frozenset[str], message: str) -> None:
     if not roles & allowed:
-        raise DomainError(message, code="forbidden")
+        raise DomainError(workflow.refusal(roles, message), code="forbidden")
 
 
 def lock(route: Route) -> Route:

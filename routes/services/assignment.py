@@ -71,6 +71,32 @@ def _require_can_assign(actor, role: str, person: Person) -> None:
         )
 
 
+SUPPORTER_NOT_FOUND = "Сотрудник не найден."
+SELF_SUPPORT = (
+    "Нельзя назначить человека сопровождающим самого себя: его ИОМ проверяет и сопровождает другой сотрудник."
+)
+
+
+def _supporter(actor, supporter_id) -> Person:
+    """The supporter, looked up only among the people the actor may assign (access.supporters). Any
+    other id, in another region or school, gets the same message as a missing one, never a name."""
+    try:
+        return (
+            access.supporters(actor)
+            .select_related("organization")
+            .get(pk=getattr(supporter_id, "pk", supporter_id))
+        )
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise DomainError(SUPPORTER_NOT_FOUND, code="not_found") from None
+
+
+def refuse_self_support(person_id: int, supporter_id: int) -> None:
+    """Nobody supports, reviews or approves their own route: the one rule for every path that makes
+    an assignment (a page, the API, bulk assignment, balancing)."""
+    if person_id == supporter_id:
+        raise DomainError(SELF_SUPPORT, code="self")
+
+
 def _participant(actor, person_id) -> Person:
     try:
         return access.people(actor).select_related("organization").get(pk=getattr(person_id, "pk", person_id))
@@ -109,8 +135,7 @@ def _pick_subject(*, role, person: Person, supporter: Person, subject: Subject |
 def _validate_pair(
     *, role: str, person: Person, supporter: Person, subject, order_number: str, order_date
 ) -> Subject | None:
-    if supporter.pk == person.pk:
-        raise DomainError("Нельзя закрепить педагога за самим собой.")
+    refuse_self_support(person.pk, supporter.pk)
     if not RoleAssignment.objects.filter(person_id=supporter.pk, role=STAFF_ROLE[role]).exists():
         raise DomainError(
             f"У {supporter.short_name} нет роли «{Role(STAFF_ROLE[role]).label}»: назначьте роль в справочнике."
@@ -147,7 +172,7 @@ def support_assign(
     *,
     actor,
     person: Person,
-    supporter: Person,
+    supporter: Person | int,
     role: str,
     subject: Subject | None = None,
     order_number: str = "",
@@ -160,7 +185,7 @@ def support_assign(
     _check_role(role)
     person = _participant(actor, person)
     _require_can_assign(actor, role, person)
-    supporter = Person.objects.select_related("organization").get(pk=supporter.pk)
+    supporter = _supporter(actor, supporter)
     current = (
         SupportAssignment.objects.select_for_update()
         .select_related("supporter")
@@ -255,7 +280,7 @@ def support_bulk_assign(
         raise DomainError(
             "Часть выбранных педагогов не найдена или вне вашей области доступа; ничего не изменено."
         )
-    supporter = Person.objects.select_related("organization").get(pk=supporter.pk)
+    supporter = _supporter(actor, supporter)
     current = {
         a.person_id: a
         for a in active_assignments()
@@ -404,7 +429,7 @@ def support_balance_propose(
     )
     supporters = {
         p.pk: p
-        for p in access.people(actor)
+        for p in access.supporters(actor)
         .filter(Exists(RoleAssignment.objects.filter(person_id=OuterRef("pk"), role=STAFF_ROLE[role])))
         .only("id", "last_name", "first_name", "middle_name")
     }
@@ -429,6 +454,7 @@ def support_balance_propose(
     def name_key(pk):
         p = supporters[pk]
         return (p.last_name, p.first_name, p.middle_name, pk)
+        result.discard(person.pk)  # never one's own curator or tutor (refuse_self_support)
 
     order = sorted(participants, key=lambda p: (len(candidates(p)), p.last_name, p.first_name, p.pk))
     proposal = BalanceProposal(role=role, norm=norm)
@@ -513,7 +539,11 @@ def support_balance_apply(*, actor, role: str, pairs: list[tuple[int, int, int |
     supporter_ids = sorted({s for _, s, _ in pairs})
     # Lock the supporters so that two operators applying at once cannot both pass the norm check.
     supporters = {
-        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=supporter_ids).order_by("pk")
+        p.pk: p
+        for p in access.supporters(actor)
+        .select_for_update(of=("self",))
+        .filter(pk__in=supporter_ids)
+        .order_by("pk")
     }
     people = {p.pk: p for p in access.people(actor).select_related("organization").filter(pk__in=person_ids)}
     busy = set(
@@ -544,6 +574,9 @@ def support_balance_apply(*, actor, role: str, pairs: list[tuple[int, int, int |
             errors.append(
                 f"{person.short_name}: выбранный сопровождающий не имеет роли «{ROLE_NOMINATIVE[role]}»"
             )
+            continue
+        if person_id == supporter_id:
+            errors.append(f"{person.short_name}: {SELF_SUPPORT[0].lower()}{SELF_SUPPORT[1:]}")
             continue
         if person_id in busy:
             errors.append(f"{person.short_name}: {ROLE_NOMINATIVE[role]} уже назначен")

@@ -49,8 +49,11 @@ def _get(correction: Correction) -> Correction:
 @transaction.atomic
 def correction_sign(*, actor, correction: Correction) -> Correction:
     correction = _get(correction)
-    if not roles_for(actor, correction.route) & workflow.CORRECTION_SIGNERS:
-        raise DomainError("Корректировки ИОМ подписывает региональный методист.", code="forbidden")
+    roles = roles_for(actor, correction.route)
+    if not roles & workflow.CORRECTION_SIGNERS:
+        raise DomainError(
+            workflow.refusal(roles, "Корректировки ИОМ подписывает региональный методист."), code="forbidden"
+        )
     if correction.signed_by_id:
         raise DomainError("Корректировка уже подписана.")
     correction.signed_by = Person.objects.get(pk=access.scope_of(actor).person_id)

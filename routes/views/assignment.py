@@ -122,7 +122,7 @@ def assignment_bulk(request):
     )
     try:
         role = _role_or_error(request.POST.get("role"))
-        supporter = _supporter_or_error(request.POST.get("supporter"))
+        supporter = _supporter_or_error(request.user, request.POST.get("supporter"))
         if request.POST.get("all_filtered") == "1":
             from django.http import QueryDict
 
@@ -161,11 +161,12 @@ def assignment_bulk(request):
     return redirect(back)
 
 
-def _supporter_or_error(value) -> Person:
+def _supporter_or_error(user, value) -> Person:
+    """Only people the user may assign (access.supporters); any other id is "not found", unnamed."""
     pk = _int_or_none(value)
-    person = Person.objects.filter(pk=pk).first() if pk else None
+    person = access.supporters(user).filter(pk=pk).first() if pk else None
     if person is None:
-        raise DomainError("Выберите сопровождающего из списка.")
+        raise DomainError("Сотрудник не найден: выберите сопровождающего из списка.")
     return person
 
 
@@ -189,7 +190,7 @@ def assignment_person(request, pk):
             svc.support_assign(
                 actor=request.user,
                 person=person,
-                supporter=_supporter_or_error(request.POST.get("supporter")),
+                supporter=_supporter_or_error(request.user, request.POST.get("supporter")),
                 role=role,
                 subject=Subject.objects.filter(pk=subject_id).first() if subject_id else None,
                 order_number=request.POST.get("order_number", ""),
@@ -200,7 +201,7 @@ def assignment_person(request, pk):
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{SupportRole(role).label.capitalize()} назначен(а).")
-            _warn_over_norm(request, _supporter_or_error(request.POST.get("supporter")), role)
+            _warn_over_norm(request, _supporter_or_error(request.user, request.POST.get("supporter")), role)
             return redirect("routes:assignment_person", pk=person.pk)
     history = list(sel.person_assignments(user=request.user, person=person))
     personal_data_log(

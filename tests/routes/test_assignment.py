@@ -78,9 +78,20 @@ def test_supporter_without_role_and_double_submit_refused(world, maths):
 def test_mentor_must_be_from_participants_school_with_order(world):
     head = world["school_head"].user
     stranger = make_person(Role.MENTOR, organization=world["o2"], last_name="Чужаков")
-    with pytest.raises(DomainError, match="Наставник должен работать в той же организации"):
+    # The head does not see another school's people: the refusal does not name them (issue 8.4).
+    with pytest.raises(DomainError, match="^Сотрудник не найден.$"):
         support_assign(
             actor=head,
+            person=world["teacher"],
+            supporter=stranger,
+            role=SupportRole.MENTOR,
+            order_number="1-о",
+            order_date=date(2025, 9, 1),
+        )
+    # The operator sees both schools and is told why.
+    with pytest.raises(DomainError, match="Наставник должен работать в той же организации"):
+        support_assign(
+            actor=world["operator"].user,
             person=world["teacher"],
             supporter=stranger,
             role=SupportRole.MENTOR,
@@ -206,7 +217,8 @@ def test_person_page_shows_refusal_in_russian(client, world):
         {"role": "mentor", "supporter": stranger.pk, "order_number": "3", "order_date": "2025-09-01"},
         follow=True,
     )
-    assert "Наставник должен работать в той же организации" in response.content.decode()
+    text = response.content.decode()
+    assert "Сотрудник не найден" in text and "Чужаков" not in text and "Школа 2" not in text
     assert active(world["teacher"], SupportRole.MENTOR).get().supporter == world["mentor"]
 
 

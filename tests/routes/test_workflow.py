@@ -273,7 +273,7 @@ def test_conclusions_rules(world):
         route_conclusions_save(actor=curator, route=route, conclusions="Выводы")
     Route.objects.filter(pk=route.pk).update(status=S.COMPLETING)
     route.refresh_from_db()
-    with pytest.raises(DomainError, match="куратор или региональный методист"):
+    with pytest.raises(DomainError, match="Собственный ИОМ нельзя"):
         route_conclusions_save(actor=world["teacher"].user, route=route, conclusions="Сам себе")
     with pytest.raises(DomainError, match="Итоговая диагностика"):
         route_conclusions_save(actor=curator, route=route, conclusions="Выводы")
