@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from cnppm.spreadsheets import column_letter
+
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -95,12 +97,13 @@ def sheet(rows_xml: str, *, dimension: str = "") -> str:
 # --- The corpus ---------------------------------------------------------------------------------
 
 
-def dimension_bomb(header: list[str] | None = None) -> bytes:
-    """About 1.8 KB: the <dimension> claims A1:XFD1048576 and one cell sits in the last row."""
+def dimension_bomb(header: list[str] | None = None, sheet_name: str = "Лист1") -> bytes:
+    """About 1.8 KB: the <dimension> claims A1:XFD1048576 and one cell sits in the last row (after
+    an optional header row, so that an import's header check passes and the rows are read)."""
     header = header or ["Вид"]
-    first = "".join(inline(f"{chr(65 + i)}1", h) for i, h in enumerate(header))
+    first = "".join(inline(f"{column_letter(i + 1)}1", h) for i, h in enumerate(header))
     rows = f'<row r="1">{first}</row><row r="1048576"><c r="A1048576"><v>1</v></c></row>'
-    return xlsx(sheet(rows, dimension="A1:XFD1048576"))
+    return xlsx(sheet(rows, dimension="A1:XFD1048576"), sheet_name=sheet_name)
 
 
 def column_bomb() -> bytes:
