@@ -379,6 +379,7 @@ def job_models() -> list:
 def _enqueue(task_name: str, pk) -> None:
     from celery import current_app
 
+    current_app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery)
     task = current_app.tasks.get(task_name)
     if task is not None:
         task.delay(pk)
