@@ -61,3 +61,37 @@ def world(db):
     assign_support(w["teacher"], w["curator"], SupportRole.CURATOR)
     assign_support(w["teacher"], w["tutor"], SupportRole.TUTOR)
     return w
+
+
+@pytest.fixture
+def two_regions(world):
+    """`world` is region 1; region 2 («Вторая область») has its own municipality, school and Centre
+    and its own person for every role (usernames prefixed `r2_`), with the teacher supported by
+    region 2's curator, tutor and mentor. Returns {"r1": world, "r2": {...}}: the region-seal tests
+    check that region 2's people cannot change region 1's data."""
+    from tests.cnppm.factories import RegionFactory
+
+    region2 = RegionFactory(name="Вторая область", code="R2")
+    muni = MunicipalityFactory(region=region2, name="Заречный район", code="R2M1")
+    school = OrganizationFactory(municipality=muni, short_name="Школа Заречья")
+    centre = OrganizationFactory(municipality=muni, short_name="ЦНППМ Заречья", kind="centre")
+    r2 = {"region": region2, "m1": muni, "o1": school, "centre": centre}
+    for role, org in (
+        (Role.TEACHER, school),
+        (Role.MENTOR, school),
+        (Role.SCHOOL_HEAD, school),
+        (Role.MUNICIPAL_METHODIST, school),
+        (Role.CURATOR, centre),
+        (Role.TUTOR, centre),
+        (Role.EXPERT, centre),
+        (Role.REGIONAL_METHODIST, centre),
+        (Role.OPERATOR, centre),
+        (Role.MINISTRY, centre),
+    ):
+        r2[str(role)] = make_person(
+            role, organization=org, username=f"r2_{role}", last_name=f"Заречный-{role}"
+        )
+    assign_support(r2["teacher"], r2["mentor"], SupportRole.MENTOR, order_number="7-о")
+    assign_support(r2["teacher"], r2["curator"], SupportRole.CURATOR)
+    assign_support(r2["teacher"], r2["tutor"], SupportRole.TUTOR)
+    return {"r1": world, "r2": r2}
