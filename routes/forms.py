@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cnppm.choices import SupportKind
 from cnppm.forms import IsoDateInput
 from cnppm.models import Subject
 from diagnostics.models import CompetenceBlock
@@ -218,3 +219,13 @@ class CatalogueFilterForm(Styled, forms.Form):
         Subject.objects.all(), label="Предмет", required=False, empty_label="все"
     )
     actual = forms.BooleanField(label="Только текущие и предстоящие", required=False)
+
+
+class SupporterProfileForm(Styled, forms.Form):
+    support_kind = forms.ChoiceField(label="Вид сопровождающего", choices=SupportKind.choices)
+    subjects = forms.ModelMultipleChoiceField(
+        Subject.objects.order_by("order", "name"),
+        label="Предметные области сопровождения",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Куратор и тьютор назначаются педагогам этих предметных областей",
+    )

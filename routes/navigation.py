@@ -59,3 +59,9 @@ ITEMS += [
         order=35,
     ),
 ]
+
+# --- Every submitted route has a reviewer (issue 9) ---
+ITEMS += [
+    NavItem("ИОМ без куратора", "routes:without_curator", frozenset({Role.OPERATOR}), order=36),
+    NavItem("Профили сопровождающих", "routes:supporter_profiles", frozenset({Role.OPERATOR}), order=37),
+]

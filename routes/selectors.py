@@ -492,7 +492,7 @@ def route_get(*, user, pk) -> Route:
 
 def comments_visible(user) -> QuerySet:
     """Comments of routes whose teacher is the user or a participant the user supports."""
-    return Comment.objects.filter(access.support_circle_q(user, "route__teacher"))
+    return access.tracked(user, Comment.objects.filter(access.support_circle_q(user, "route__teacher")))
 
 
 def comment_threads(route: Route, *, user) -> list[dict]:
@@ -579,3 +579,28 @@ def route_status_counts(qs: QuerySet) -> dict[str, int]:
     counts = dict.fromkeys(RouteStatus.values, 0)
     counts.update({r["status"]: r["n"] for r in rows})
     return counts
+
+
+def has_active_curator(teacher_id: int) -> bool:
+    from cnppm.models import SupportAssignment
+
+    return SupportAssignment.objects.filter(
+        person_id=teacher_id, role="curator", ended_at__isnull=True
+    ).exists()
+
+
+def submitted_without_curator(*, user) -> QuerySet:
+    """Routes waiting for a review that nobody can give: submitted, and the teacher has no active
+    curator. The operator's queue; scoped like every route list."""
+    from cnppm.models import SupportAssignment
+
+    curator = SupportAssignment.objects.filter(
+        person_id=OuterRef("teacher_id"), role="curator", ended_at__isnull=True
+    )
+    return (
+        access.restrict(user, Route.objects.filter(status=RouteStatus.SUBMITTED))
+        .exclude(Exists(curator))
+        .select_related("teacher__organization__municipality")
+        .prefetch_related("teacher__subjects")
+        .order_by("submitted_at", "pk")
+    )

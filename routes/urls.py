@@ -61,3 +61,16 @@ urlpatterns += [
     path("archives/", export_views.archives, name="archives"),
     path("archives/<int:pk>/download/", export_views.archive_download, name="archive_download"),
 ]
+
+# --- Every route has a reviewer: the queue without a curator, supporter profiles (issue 9) ---
+from .views import supporters as supporter_views  # noqa: E402
+
+urlpatterns += [
+    path("assignment/without-curator/", supporter_views.without_curator, name="without_curator"),
+    path("assignment/supporters/", supporter_views.supporter_profiles, name="supporter_profiles"),
+    path(
+        "assignment/supporters/<int:pk>/edit/",
+        supporter_views.supporter_profile_edit,
+        name="supporter_profile_edit",
+    ),
+]

@@ -120,7 +120,9 @@ def _pick_subject(*, role, person: Person, supporter: Person, subject: Subject |
     if not common:
         raise DomainError(
             f"{ROLE_NOMINATIVE[role].capitalize()} {supporter.short_name} не сопровождает предметные области "
-            f"педагога ({_subject_names(person_subjects)})."
+            f"педагога ({_subject_names(person_subjects)}). Чтобы назначить, добавьте предметную область "
+            "педагога в профиль сопровождающего (Закрепление → Профили сопровождающих) или выберите другого.",
+            code="subjects_not_covered",
         )
     if subject is not None:
         if subject.pk not in common:
@@ -288,7 +290,7 @@ def support_bulk_assign(
         .filter(person_id__in=ids, role=role)
         .select_related("supporter")
     }
-    errors, todo = [], []
+    errors, todo, codes = [], [], set()
     result = BulkResult()
     for person in people:
         existing = current.get(person.pk)
@@ -307,11 +309,14 @@ def support_bulk_assign(
             )
         except DomainError as exc:
             errors.append(f"{person.short_name}: {exc.message}")
+            codes.add(exc.code)
             continue
         todo.append((person, pair_subject, existing))
     if errors:
         shown = "; ".join(errors[:5]) + (f"; и ещё {len(errors) - 5}" if len(errors) > 5 else "")
-        raise DomainError(f"Назначение не выполнено, ничего не изменено. {shown}")
+        # When the supporter's subject areas are the only reason, say so: the page links what fixes it.
+        code = "subjects_not_covered" if codes == {"subjects_not_covered"} else "invalid"
+        raise DomainError(f"Назначение не выполнено, ничего не изменено. {shown}", code=code)
     now = timezone.now()
     for person, pair_subject, existing in todo:
         if existing is not None:
@@ -449,12 +454,12 @@ def support_balance_propose(
         result = set()
         for s in person.subjects.all():
             result.update(by_subject.get(s.pk, ()))
+        result.discard(person.pk)  # never one's own curator or tutor (refuse_self_support)
         return result
 
     def name_key(pk):
         p = supporters[pk]
         return (p.last_name, p.first_name, p.middle_name, pk)
-        result.discard(person.pk)  # never one's own curator or tutor (refuse_self_support)
 
     order = sorted(participants, key=lambda p: (len(candidates(p)), p.last_name, p.first_name, p.pk))
     proposal = BalanceProposal(role=role, norm=norm)
@@ -570,13 +575,13 @@ def support_balance_apply(*, actor, role: str, pairs: list[tuple[int, int, int |
         if person is None:
             errors.append(f"педагог №{person_id} не найден или вне вашей области доступа")
             continue
+        if person_id == supporter_id:
+            errors.append(f"{person.short_name}: {SELF_SUPPORT[0].lower()}{SELF_SUPPORT[1:]}")
+            continue
         if supporter is None or supporter_id not in holders:
             errors.append(
                 f"{person.short_name}: выбранный сопровождающий не имеет роли «{ROLE_NOMINATIVE[role]}»"
             )
-            continue
-        if person_id == supporter_id:
-            errors.append(f"{person.short_name}: {SELF_SUPPORT[0].lower()}{SELF_SUPPORT[1:]}")
             continue
         if person_id in busy:
             errors.append(f"{person.short_name}: {ROLE_NOMINATIVE[role]} уже назначен")

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from cnppm import access
@@ -149,7 +150,7 @@ def assignment_bulk(request):
             replace=request.POST.get("replace") == "1",
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        _refusal(request, exc, supporter_id=request.POST.get("supporter"), role=request.POST.get("role", ""))
         return redirect(back)
     text = f"Назначено: {result.assigned}"
     if result.replaced:
@@ -179,6 +180,26 @@ def _warn_over_norm(request, supporter: Person, role: str) -> None:
         )
 
 
+def _refusal(request, exc: DomainError, *, supporter_id=None, role: str = "") -> None:
+    """Show a refused assignment; when the supporter's subject areas are the reason, link the page
+    that changes them."""
+    profile = None
+    if exc.code == "subjects_not_covered":
+        profile = (
+            access.supporter_profiles(request.user)
+            .filter(person_id=_int_or_none(supporter_id), role=role)
+            .first()
+        )
+    if profile is None:
+        messages.error(request, exc.message)
+        return
+    url = reverse("routes:supporter_profile_edit", args=[profile.pk]) + "?next=" + request.path
+    messages.error(
+        request,
+        format_html('{} <a href="{}">Изменить предметные области сопровождающего</a>', exc.message, url),
+    )
+
+
 @access.role_required(*VIEW_ROLES)
 def assignment_person(request, pk):
     qs = Person.objects.select_related("organization__municipality").prefetch_related("subjects")
@@ -198,7 +219,9 @@ def assignment_person(request, pk):
                 comment=request.POST.get("comment", "").strip(),
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            _refusal(
+                request, exc, supporter_id=request.POST.get("supporter"), role=request.POST.get("role", "")
+            )
         else:
             messages.success(request, f"{SupportRole(role).label.capitalize()} назначен(а).")
             _warn_over_norm(request, _supporter_or_error(request.user, request.POST.get("supporter")), role)

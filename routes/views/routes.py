@@ -38,6 +38,8 @@ from ..services import implementation as implementation_services
 from ..services import routes as route_services
 
 PAGE_SIZE = 50
+# Statuses in which the route needs a curator next: the card warns when none is assigned.
+NEEDS_CURATOR = (RouteStatus.DRAFT, RouteStatus.RETURNED, RouteStatus.SUBMITTED)
 
 
 def _card(route) -> str:
@@ -196,6 +198,8 @@ def _card_page(request, route, *, review_form=None, comment_form=None, conclusio
             "conclusions_form": conclusions_form
             or ConclusionsForm(initial={"conclusions": route.conclusions}),
             "conclusions_blocker": conclusions_blocker,
+            "no_curator": route.status in NEEDS_CURATOR
+            and not selectors.has_active_curator(route.teacher_id),
             "has_pdf": _has_pdf(),
         },
         status=status,
@@ -425,10 +429,16 @@ def transition(request, pk):
         return redirect(_card(route))
     target = form.cleaned_data["target"]
     label = RouteStatus(target).label if target in RouteStatus.values else target
+    success = f"Статус ИОМ: {label}."
+    if target == RouteStatus.SUBMITTED and not selectors.has_active_curator(route.teacher_id):
+        success += (
+            " Куратор за вами пока не закреплён: ИОМ ждёт, когда оператор ЦНППМ назначит куратора, "
+            "и после этого попадёт на экспертизу."
+        )
     _run(
         request,
         route_services.route_transition,
-        f"Статус ИОМ: {label}.",
+        success,
         route=route,
         target=target,
         comment=form.cleaned_data["comment"],
