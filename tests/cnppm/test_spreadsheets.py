@@ -173,7 +173,11 @@ from cnppm.spreadsheets import open_workbook
 from diagnostics.importers import ImportFailed, parse_file
 
 kind, path = sys.argv[1], sys.argv[2]
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def rss_kb():
+    # The current resident size (the peak so far, ru_maxrss, may be higher: Django's start-up).
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+before = rss_kb()
 started = time.monotonic()
 outcome = {"refused": None, "rows": 0}
 try:
