@@ -137,11 +137,13 @@ if REDIS_URL or CELERY_BROKER_URL.startswith("redis"):
     }
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # A Redis outage is not a 500 and not a refusal: while Redis is unreachable a memory cache
+            # per process stands in (cnppm/cache.py; IGNORE_EXCEPTIONS alone makes allauth's rate
+            # limits refuse every login), and every cached answer has its database source.
+            "BACKEND": "cnppm.cache.FallbackRedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cnppm"),
-            # A Redis outage is a cache miss, not a 500: every cached answer has its database source.
-            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+            "OPTIONS": _redis_options,
         },
         # The login limit must know when Redis fails (it then counts in the database): no
         # IGNORE_EXCEPTIONS here.
@@ -160,8 +162,6 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # A local-memory cache is per process: the login limit counts in the database instead.
     AUTH_LIMITS_CACHE = None
-# django-redis: log the errors it ignores.
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker: tasks run eagerly in-process (the embedded default for a newcomer).
@@ -296,8 +296,6 @@ IMPORT_MAX_ZIP_ENTRIES = int(env("IMPORT_MAX_ZIP_ENTRIES", "1000"))
 IMPORT_MAX_COMPRESSION_RATIO = int(env("IMPORT_MAX_COMPRESSION_RATIO", "100"))
 IMPORT_MAX_SHARED_STRINGS_BYTES = int(env("IMPORT_MAX_SHARED_STRINGS_BYTES", str(50 * 1024 * 1024)))
 IMPORT_MAX_ITEMS = int(env("IMPORT_MAX_ITEMS", "5000"))
-# An import job whose worker has not touched its heartbeat for this long is taken over on redelivery.
-IMPORT_JOB_STALE_SECONDS = int(env("IMPORT_JOB_STALE_SECONDS", "300"))
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
