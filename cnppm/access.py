@@ -312,7 +312,8 @@ def catalogue_edit_q(user) -> Q:
     """Catalogue activities the user may edit: operators all of them; municipal methodists only the
     municipal-level activities of their municipality."""
     if has_role(user, Role.OPERATOR):
-        return Q()
+        # The shared (regional, federal) catalogue, and municipal activities of their own region only.
+        return ~Q(level="municipal") | Q(municipality__region_id__in=region_ids_for_write(user))
     scope = scope_of(user)
     if Role.MUNICIPAL_METHODIST in scope.roles and scope.municipality_ids:
         return Q(level="municipal", municipality_id__in=scope.municipality_ids)

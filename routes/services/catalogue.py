@@ -51,6 +51,13 @@ def catalogue_activity_validate(*, actor, data: dict) -> list[str]:
         errors.append("для программы из федерального реестра укажите номер в реестре")
     if data.get("level") == ActivityLevel.MUNICIPAL and not data.get("municipality"):
         errors.append("для муниципального мероприятия укажите муниципалитет")
+    municipality = data.get("municipality")
+    if (
+        access.has_role(actor, "operator")
+        and municipality is not None
+        and municipality.region_id not in access.region_ids_for_write(actor)
+    ):
+        errors.append("муниципалитет не найден в вашем регионе")
     if not access.has_role(actor, "operator"):
         scope = access.scope_of(actor)
         municipality = data.get("municipality")
