@@ -46,6 +46,8 @@ SUBJECTS = [
     ("municipal-services", "муниципальные методические службы", "методист"),
 ]
 TEACHING_SUBJECTS = [s[0] for s in SUBJECTS[:12]]
+# The subject of the demo's entry diagnostic (diagnostics/demo.py): teacher1 teaches it.
+DEMO_SUBJECT = "mathematics"
 # Pairs a teacher often holds together.
 SUBJECT_PAIRS = {
     "russian": "literature",
@@ -373,6 +375,8 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
             position = {"curator": "методист, куратор ИОМ", "tutor": "тьютор"}[label]
             if kind == SupportKind.CIVIL_CONTRACT:
                 position += " (по договору ГПХ)"
+            if (label, i) == ("curator", 1) and DEMO_SUBJECT not in area:
+                area = [*area, DEMO_SUBJECT]  # curator1 reviews teacher1's route (the demo journey)
             add(
                 f"{label}{i}",
                 org,
@@ -402,6 +406,9 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
     for i in range(1, teachers + 1):
         org = rng.choice(teaching_orgs)
         subject = rng.choice(TEACHING_SUBJECTS)
+        if i == 1:
+            # teacher1 teaches the subject of the demo's entry diagnostic, in a school.
+            org, subject = schools[0], DEMO_SUBJECT
         codes = [subject] + (
             [SUBJECT_PAIRS[subject]] if subject in SUBJECT_PAIRS and rng.random() < 0.4 else []
         )
@@ -499,7 +506,20 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
             continue
         subject_code = p["subjects"][0]
         subject = subjects[subject_code]
-        if rng.random() < 0.7:
+        if p["username"] == "teacher1":
+            # The demo journeys start from teacher1: a curator who covers the subject and can review.
+            curator1 = next(x for x, q in zip(persons, people, strict=True) if q["username"] == "curator1")
+            support.append(
+                SupportAssignment(
+                    person=person,
+                    supporter=curator1,
+                    role=SupportRole.CURATOR,
+                    subject=subject,
+                    assigned_by=operator_user,
+                    started_at=started,
+                )
+            )
+        elif rng.random() < 0.7:
             curator = supporter_for(Role.CURATOR, subject_code)
             if curator:
                 support.append(

@@ -130,7 +130,7 @@ SHORT_KEYS = [
 ]
 
 
-def _item(rng, *, variant, number, item_type, block, topic) -> Item:
+def _item(rng, *, variant, number, item_type, block, topic, short_index: int = 0) -> Item:
     v = variant.number
     if item_type == T.SINGLE:
         stem = f"{topic}. Выберите верное утверждение (вариант {v})."
@@ -162,10 +162,12 @@ def _item(rng, *, variant, number, item_type, block, topic) -> Item:
         stem = f"{topic}. Расположите этапы в правильной последовательности."
         elements = [{"id": f"e{i}", "text": f"Этап {i}"} for i in range(1, 5)]
         order = [e["id"] for e in elements]
-        rng.shuffle(order)
+        while order == [e["id"] for e in elements]:  # a key equal to the shown order tests nothing
+            rng.shuffle(order)
         options, key = {"elements": elements}, {"order": order}
     elif item_type == T.SHORT:
-        stem, accepted = SHORT_KEYS[(number + v) % len(SHORT_KEYS)]
+        # The n-th short question of the variant: never the same question twice in one variant.
+        stem, accepted = SHORT_KEYS[(short_index + v) % len(SHORT_KEYS)]
         options, key = {}, {"accepted": accepted}
     elif item_type == T.EXTENDED:
         stem = f"{topic}. Опишите, как вы решаете эту задачу в своей практике; приведите пример."
@@ -224,6 +226,7 @@ def _instrument(rng, blocks, *, code, title, audience, kind, subject, layout, mi
                     item_type=item_type,
                     block=blocks[block_code],
                     topic=topic,
+                    short_index=sum(t == T.SHORT for t, _ in layout[: number - 1]),
                 )
             )
     Item.objects.bulk_create(items)

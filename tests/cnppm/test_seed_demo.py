@@ -155,3 +155,48 @@ def test_seed_with_the_real_app_seeds(db):
     """`make run` path: the real diagnostics/routes/monitoring seeds on top of the directory."""
     out = call("seed_demo", "--teachers", "15")
     assert "Демо-регион создан" in out
+
+
+def test_demo_journeys_work_out_of_the_box(db):
+    """teacher1 has curator1, who covers the subject and can review the route; a diagnostic of
+    teacher1's own subject is open to them; no variant repeats a question; no ordering item's key
+    is the order the elements are shown in."""
+    from diagnostics.choices import InstrumentKind, ItemType
+    from diagnostics.models import Item
+    from diagnostics.selectors.attempts import my_diagnostics
+    from routes import workflow
+    from routes.choices import RouteStatus
+    from routes.models import Route
+
+    call("seed_demo", "--teachers", "30")
+    teacher1 = Person.objects.get(user__username="teacher1")
+    curator1 = Person.objects.get(user__username="curator1")
+    curator = SupportAssignment.objects.get(person=teacher1, role=SupportRole.CURATOR, ended_at__isnull=True)
+    assert curator.supporter == curator1
+    area = set(
+        RoleAssignment.objects.get(person=curator1, role=Role.CURATOR).subjects.values_list("pk", flat=True)
+    )
+    own = set(teacher1.subjects.values_list("pk", flat=True))
+    assert curator.subject_id in own & area
+    submitted = Route(teacher=teacher1, status=RouteStatus.SUBMITTED)
+    assert workflow.can_review(curator1.user, submitted)
+
+    rows = my_diagnostics(teacher1.user)
+    own_entry = [
+        r
+        for r in rows
+        if r.available and r.instrument.kind == InstrumentKind.ENTRY and r.instrument.subject_id in own
+    ]
+    assert own_entry and own_entry[0].state == "start"
+
+    stems: dict[int, list[str]] = {}
+    for variant_id, stem in Item.objects.values_list("variant_id", "stem"):
+        stems.setdefault(variant_id, []).append(stem)
+    assert stems
+    for variant_id, texts in stems.items():
+        repeated = {t for t in texts if texts.count(t) > 1}
+        assert not repeated, f"variant {variant_id} repeats: {repeated}"
+    ordering = list(Item.objects.filter(type=ItemType.ORDERING))
+    assert ordering
+    for item in ordering:
+        assert item.key["order"] != [e["id"] for e in item.options["elements"]], item.stem
