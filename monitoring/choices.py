@@ -49,3 +49,11 @@ class ReportKind(models.TextChoices):
 class ReportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     XLSX = "xlsx", "XLSX"
+
+
+class ReportAudience(models.TextChoices):
+    """Who a rendered report file is for: the full rendering names people; the aggregate one (for
+    aggregate-only viewers such as the ministry) carries counts and suppresses small groups."""
+
+    FULL = "full", "полный"
+    AGGREGATE = "aggregate", "обезличенный"

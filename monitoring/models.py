@@ -9,7 +9,16 @@ from django.db import models
 from cnppm.jobs import JobRun
 from cnppm.models import Municipality, Organization, Region
 
-from .choices import IndicatorCode, IndicatorUnit, PeriodKind, ReportFormat, ReportKind, RunStatus, ScopeLevel
+from .choices import (
+    IndicatorCode,
+    IndicatorUnit,
+    PeriodKind,
+    ReportAudience,
+    ReportFormat,
+    ReportKind,
+    RunStatus,
+    ScopeLevel,
+)
 
 
 class IndicatorDefinition(models.Model):
@@ -164,6 +173,10 @@ class ReportRun(JobRun):
 
     kind = models.CharField("отчёт", max_length=30, choices=ReportKind.choices)
     format = models.CharField("формат", max_length=5, choices=ReportFormat.choices)
+    # The aggregate rendering is a separate file: a full one (with names) never reaches the ministry.
+    audience = models.CharField(
+        "для кого", max_length=10, choices=ReportAudience.choices, default=ReportAudience.FULL
+    )
     period = models.ForeignKey(Period, models.PROTECT, related_name="reports", verbose_name="период")
     compare_with = models.ForeignKey(
         Period, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="сравнить с периодом"

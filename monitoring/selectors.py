@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from cnppm import access
+from cnppm import access, disclosure
 from cnppm.models import Municipality
 
 from . import distributions as dist
@@ -281,7 +281,33 @@ def distributions(user, period, municipality=None, cumulative: bool = True) -> d
         merged = dist.merge(per_muni.values())
     else:
         merged = dist.merge(v for k, v in per_muni.items() if k in wanted)
-    return dist.labelled(merged) | {"source": source}
+    out = dist.labelled(merged) | {"source": source}
+    if disclosure.aggregate_only(user) and suppress_deficits(out["deficits"], per_muni, wanted):
+        out["deficits_note"] = (
+            f"«—»: уровни не приводятся для групп менее {disclosure.threshold()} человек и для групп, "
+            "по которым их можно было бы вычислить по разности."
+        )
+    return out
+
+
+def suppress_deficits(rows: list[dict], per_muni: dict, wanted: set | None) -> bool:
+    """The ministry's view of the levels by competence (cnppm.disclosure): a competence's levels are
+    hidden where fewer than the threshold took it, and in a municipality's view also where the
+    municipality is hidden with its complement among the region's municipalities (the region's
+    levels minus the other municipalities' would give it back). The head count stays."""
+    limit = disclosure.threshold()
+    hidden_any = False
+    for row in rows:
+        hide = row["total"] < limit
+        if wanted is not None and not hide:
+            sizes = {
+                m: sum(d.get("deficits", {}).get(row["block"], {}).values()) for m, d in per_muni.items()
+            }
+            hide = bool(disclosure.hidden_keys(sizes, limit=limit) & set(wanted))
+        if hide:
+            row.update(high=None, medium=None, minimal=None, suppressed=True)
+            hidden_any = True
+    return hidden_any
 
 
 def comparison(user, previous, period, cumulative: bool = True) -> dict:

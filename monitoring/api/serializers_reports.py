@@ -24,6 +24,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "kind",
             "kind_display",
             "format",
+            "audience",
             "period",
             "compare_with",
             "municipality",

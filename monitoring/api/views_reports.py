@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from cnppm.api.permissions import HasRole, PortalUserPermission
 from cnppm.services import DomainError, personal_data_log
 
-from ..choices import ReportFormat, RunStatus
+from ..choices import ReportAudience, ReportFormat, RunStatus
 from ..reports import report_class
 from ..reports.forms import municipalities_for, periods_for
 from ..reports.selectors import report_run, report_runs
@@ -88,7 +88,7 @@ class ReportRunDownload(APIView):
         run = report_run(request.user, pk)
         if run.status != RunStatus.DONE or not run.file:
             raise Http404
-        if report_class(run.kind).has_personal_data:
+        if report_class(run.kind).has_personal_data and run.audience == ReportAudience.FULL:
             personal_data_log(
                 actor=request.user,
                 action="export",

@@ -10,7 +10,7 @@ from monitoring.choices import ReportKind
 from monitoring.numbers import fmt, fmt_percent, percent
 
 from . import figures
-from .base import MISSING, Report, Table
+from .base import HIDDEN, MISSING, Report, Table
 
 
 def _share_rows(items, places=1) -> list[list]:
@@ -186,6 +186,9 @@ class AnalyticReport(Report):
         deficit_rows = []
         for d in dist["deficits"]:
             t = d["total"]
+            if self.hides(t):
+                deficit_rows.append([d["block"], t, *[HIDDEN] * 6])
+                continue
             deficit_rows.append(
                 [
                     d["block"],
@@ -213,15 +216,17 @@ class AnalyticReport(Report):
                 "Минимальный, %",
             ],
             rows=deficit_rows,
+            note=self.hidden_note() if any(r[2] == HIDDEN for r in deficit_rows) else "",
         )
-        if deficit_rows:
-            worst = max(deficit_rows, key=lambda r: r[3] or 0)
+        shown = [r for r in deficit_rows if r[2] != HIDDEN]
+        if shown:
+            worst = max(shown, key=lambda r: r[3] or 0)
             statements.append(
                 f"Наибольшая доля педагогов с высоким уровнем дефицитов — по компетенции «{worst[0]}»: "
                 f"{fmt_percent(worst[3])}."
             )
         charts["deficits"] = bar_chart(
-            [(r[0], r[3] or 0) for r in deficit_rows],
+            [(r[0], r[3] or 0) for r in shown],
             title="Доля педагогов с высоким уровнем дефицитов, %",
             unit="%",
             value_places=1,

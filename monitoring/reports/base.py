@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cnppm import access
+from cnppm import access, disclosure
 from cnppm.choices import Role
 from cnppm.services import DomainError
 from cnppm.xlsx import new_workbook, workbook_bytes
@@ -24,6 +24,7 @@ from cnppm.xlsx import new_workbook, workbook_bytes
 from ..numbers import fmt
 
 MISSING = "нет данных"
+HIDDEN = "скрыто"  # a small group's figure in the aggregate rendering (cnppm.disclosure)
 
 REGION_REPORT_ROLES = frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MINISTRY})
 
@@ -98,11 +99,27 @@ class Report:
     # Percent places of this report (one unless the seed document shows two).
     places: int = 1
 
-    def __init__(self, *, period, municipality=None, compare_with=None):
+    def __init__(self, *, period, municipality=None, compare_with=None, audience: str = "full"):
         self.period = period
         self.municipality = municipality
         self.compare_with = compare_with
+        self.audience = audience
         self.validate()
+
+    @property
+    def aggregate(self) -> bool:
+        """The rendering for aggregate-only viewers: counts instead of names, small groups suppressed
+        (cnppm.disclosure)."""
+        return self.audience == "aggregate"
+
+    def hides(self, participants) -> bool:
+        """Whether figures about this many people (a mean, extremes, counts by level) are hidden in
+        this rendering: only in the aggregate one, below the small-group threshold."""
+        return self.aggregate and 0 < (participants or 0) < disclosure.threshold()
+
+    @staticmethod
+    def hidden_note() -> str:
+        return f"«{HIDDEN}» — показатели группы менее {disclosure.threshold()} человек не приводятся."
 
     # --- who may see it -----------------------------------------------------------------------
 
@@ -253,6 +270,8 @@ class Report:
             parts.append(f"vs-{self.compare_with.code}")
         if self.municipality:
             parts.append(self.municipality.code)
+        if self.aggregate:
+            parts.append("aggregate")
         return "_".join(parts) + f".{fmt_}"
 
 

@@ -11,7 +11,7 @@ from monitoring.indicators import support_norm
 from monitoring.numbers import fmt, fmt_count, fmt_percent, growth, percent, quantize, ratio
 
 from . import figures
-from .base import MISSING, Report, Table
+from .base import HIDDEN, MISSING, Report, Table
 
 
 def _pool(value: figures.Value) -> dict:
@@ -95,6 +95,9 @@ class ComparisonReport(Report):
 
         stats_rows = []
         for s in figures.diagnostics_statistics(after):
+            if self.hides(s["participants"]):
+                stats_rows.append([s["block__name"], s["participants"], HIDDEN, HIDDEN, HIDDEN])
+                continue
             stats_rows.append(
                 [
                     s["block__name"],
@@ -116,8 +119,9 @@ class ComparisonReport(Report):
                 "Минимальное, %",
             ],
             rows=stats_rows,
+            note=self.hidden_note() if any(r[2] == HIDDEN for r in stats_rows) else "",
         )
-        for r in stats_rows:
+        for r in (r for r in stats_rows if r[2] != HIDDEN):
             statements.append(
                 f"{r[0]} — {fmt_count(r[1])} человек, при среднем значении уровня компетенции {fmt_percent(r[2])} "
                 f"(максимальное значение — {fmt_percent(r[3])}, минимальное — {fmt_percent(r[4])})."

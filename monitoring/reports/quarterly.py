@@ -5,9 +5,11 @@ regional events held. Shares are printed with two decimals, as the seed form doe
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from cnppm import disclosure
 from monitoring.choices import IndicatorCode, ReportKind
 from monitoring.numbers import fmt, fmt_count, fmt_percent, percent
 
@@ -60,8 +62,42 @@ class QuarterlyReport(Report):
         "непрерывного повышения профессионального мастерства педагогических работников"
     )
     template_name = "monitoring/reports/pdf/quarterly.html"
-    has_personal_data = True  # the list of trained staff names people
+    has_personal_data = True  # the full rendering lists trained staff by name; the aggregate one counts
     places = 2
+
+    STAFF_TITLE = "Показатель 2. Сотрудники Центра, прошедшие обучение на базе Федерального координатора"
+
+    def _staff_list(self, staff: list[dict]) -> Table:
+        """The full rendering: who was trained, with their position and programmes (personal data)."""
+        return Table(
+            key="staff",
+            sheet="Обучение сотрудников",
+            title=self.STAFF_TITLE,
+            columns=["№", "ФИО, должность", "Повышение квалификации"],
+            rows=[
+                [n, f"{p['name']}{', ' + p['position'] if p['position'] else ''}", " ".join(p["programmes"])]
+                for n, p in enumerate(staff, 1)
+            ],
+        )
+
+    def _staff_counts(self, staff: list[dict]) -> Table:
+        """The aggregate rendering (the ministry): head counts by position, no names; positions held by
+        fewer than the small-group threshold are counted together, so a count does not point at a person."""
+        limit = disclosure.threshold()
+        by_position = Counter((p["position"] or "").strip() or "должность не указана" for p in staff)
+        rows = [[position, n] for position, n in sorted(by_position.items()) if n >= limit]
+        rest = sum(n for n in by_position.values() if n < limit)
+        if rest:
+            rows.append([f"другие должности (менее {limit} чел. на должность)", rest])
+        return Table(
+            key="staff",
+            sheet="Обучение сотрудников",
+            title=self.STAFF_TITLE,
+            columns=["Должность", "Сотрудников, чел."],
+            rows=rows,
+            total=["Итого", len(staff)] if staff else None,
+            note="Обезличенный вариант: численность по должностям, без фамилий.",
+        )
 
     def _achieved(self) -> dict:
         """{code: (numerator, denominator)} of the region: stored snapshots of a closed period, else
@@ -150,16 +186,7 @@ class QuarterlyReport(Report):
         )
 
         staff = figures.staff_trained(period)
-        staff_table = Table(
-            key="staff",
-            sheet="Обучение сотрудников",
-            title="Показатель 2. Сотрудники Центра, прошедшие обучение на базе Федерального координатора",
-            columns=["№", "ФИО, должность", "Повышение квалификации"],
-            rows=[
-                [n, f"{p['name']}{', ' + p['position'] if p['position'] else ''}", " ".join(p["programmes"])]
-                for n, p in enumerate(staff, 1)
-            ],
-        )
+        staff_table = self._staff_counts(staff) if self.aggregate else self._staff_list(staff)
         events_table = Table(
             key="events",
             sheet="Мероприятия",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from cnppm import jobs
+from cnppm import disclosure, jobs
 from cnppm.services import DomainError, event_record
 
-from ..choices import ReportFormat
+from ..choices import ReportAudience, ReportFormat
 from ..models import Period, ReportRun
 
 
@@ -25,7 +25,8 @@ def report_request(
 ) -> ReportRun:
     """Queue a report for a period (and municipality / comparison period). Validates the kind, the
     format, what the report takes and that the actor's scope allows it; a second identical request
-    while the first is still queued or running returns the first."""
+    while the first is still queued or running returns the first. An aggregate-only actor (the
+    ministry) gets the de-identified rendering, a run of its own (`audience`)."""
     from ..reports import report_class
 
     if format not in ReportFormat.values:
@@ -34,9 +35,11 @@ def report_request(
     report = cls(period=period, municipality=municipality, compare_with=compare_with)
     if not report.scope_allows(actor):
         raise DomainError("Этот отчёт вам недоступен: период или муниципалитет вне вашей области доступа.")
+    audience = report_audience(actor)
     same = ReportRun.objects.filter(
         kind=kind,
         format=format,
+        audience=audience,
         period=period,
         municipality=report.municipality,
         compare_with=report.compare_with,
@@ -49,6 +52,7 @@ def report_request(
     run = ReportRun.objects.create(
         kind=kind,
         format=format,
+        audience=audience,
         period=period,
         municipality=report.municipality,
         compare_with=report.compare_with,
@@ -62,11 +66,16 @@ def report_request(
     return run
 
 
+def report_audience(actor) -> str:
+    """The rendering an actor gets: de-identified for aggregate-only viewers (cnppm.disclosure)."""
+    return ReportAudience.AGGREGATE if disclosure.aggregate_only(actor) else ReportAudience.FULL
+
+
 def report_build(run: ReportRun):
     from ..reports import report_class
 
     return report_class(run.kind)(
-        period=run.period, municipality=run.municipality, compare_with=run.compare_with
+        period=run.period, municipality=run.municipality, compare_with=run.compare_with, audience=run.audience
     )
 
 

@@ -115,7 +115,11 @@ def chart_blocks(d: dict) -> list[dict]:
 
 def deficit_chart(d: dict) -> str:
     """Per competence, the share of participants with a high deficit, as bars, plus the full table."""
-    items = [(row["block"], percent(row["high"], row["total"]) or 0) for row in d["deficits"]]
+    items = [
+        (row["block"], percent(row["high"], row["total"]) or 0)
+        for row in d["deficits"]
+        if not row.get("suppressed")  # a small group's levels (cnppm.disclosure)
+    ]
     return charts.bar_chart(
         items, title="Доля высокого дефицита по компетенциям, %", unit="%", value_places=1
     )

@@ -15,7 +15,7 @@ from cnppm import access
 from cnppm.choices import Role
 from cnppm.services import DomainError, personal_data_log
 
-from ..choices import ReportFormat, ReportKind, RunStatus
+from ..choices import ReportAudience, ReportFormat, ReportKind, RunStatus
 from ..reports import report_class
 from ..reports.forms import ReportRequestForm, periods_for
 from ..reports.selectors import quarterly_pdfs, report_run, report_runs
@@ -79,7 +79,7 @@ def report_download(request, pk: int):
     if run.status != RunStatus.DONE or not run.file:
         raise Http404
     cls = report_class(run.kind)
-    if cls.has_personal_data:
+    if cls.has_personal_data and run.audience == ReportAudience.FULL:
         personal_data_log(
             actor=request.user,
             action="export",

@@ -23,9 +23,9 @@ REPORT_PAGE_ROLES = {
 REGION_ROLES = {"operator", "regional_methodist", "ministry"}
 
 
-def make_run(world, kind="analytic", fmt="pdf", **kwargs):
+def make_run(world, kind="analytic", fmt="pdf", actor="operator", **kwargs):
     run = report_request(
-        actor=world["operator"].user, kind=kind, format=fmt, period=world["q2"], enqueue=False, **kwargs
+        actor=world[actor].user, kind=kind, format=fmt, period=world["q2"], enqueue=False, **kwargs
     )
     return report_run_execute(run_id=run.pk)
 
@@ -40,15 +40,22 @@ def test_permission_matrix_of_downloads(client, report_world):
     region_run = make_run(report_world)
     letter = make_run(report_world, kind="municipal_letter", municipality=report_world["m1"])
     assert letter.status == RunStatus.DONE
+    # The operator's (full) rendering is not the ministry's: it gets the de-identified one of its own.
+    full_roles = REGION_ROLES - {"ministry"}
     assert_matrix(
-        client, report_world, reverse("monitoring:report_download", args=[region_run.pk]), REGION_ROLES
+        client, report_world, reverse("monitoring:report_download", args=[region_run.pk]), full_roles
+    )
+    aggregate_run = make_run(report_world, actor="ministry")
+    assert aggregate_run.audience == "aggregate" and aggregate_run.pk != region_run.pk
+    assert_matrix(
+        client, report_world, reverse("monitoring:report_download", args=[aggregate_run.pk]), REGION_ROLES
     )
     # The municipal methodist of M1 downloads M1's letter; the methodist of M2 gets 404 as for a missing id.
     assert_matrix(
         client,
         report_world,
         reverse("monitoring:report_download", args=[letter.pk]),
-        REGION_ROLES | {"municipal_methodist"},
+        full_roles | {"municipal_methodist"},
     )
     login(client, report_world["other_municipal_methodist"])
     assert client.get(reverse("monitoring:report_download", args=[999999])).status_code == 404
@@ -137,13 +144,20 @@ def test_quarterly_page_lists_pdfs_and_logs_the_download(
     assert "Ежеквартальный отчёт за период 2022-Q2 поставлен в очередь." in response.content.decode()
     text = client.get(reverse("monitoring:quarterly_reports")).content.decode()
     assert "Скачать PDF" in text and "01.04.2022 – 30.06.2022" in text
-    make_run(report_world, kind="analytic")  # not quarterly: not listed
-    run = ReportRun.objects.get(kind="quarterly")
+    make_run(report_world, kind="analytic", actor="ministry")  # not quarterly: not listed
+    full = make_run(report_world, kind="quarterly")  # the operator's, with names: not the ministry's
+    run = ReportRun.objects.get(kind="quarterly", audience="aggregate")
     page = client.get(reverse("monitoring:quarterly_reports")).content.decode()
     assert page.count("Скачать PDF") == 1
     response = client.get(reverse("monitoring:report_download", args=[run.pk]))
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    # The quarterly form names the trained staff: the download is logged.
+    assert client.get(reverse("monitoring:report_download", args=[full.pk])).status_code == 404
+    # The ministry's rendering counts staff without names: no personal-data export.
+    assert not PersonalDataAccess.objects.exists()
+    # The full form names the trained staff: its download is logged.
+    login(client, report_world["operator"])
+    response = client.get(reverse("monitoring:report_download", args=[full.pk]))
+    assert response.status_code == 200
     log = PersonalDataAccess.objects.get()
     assert log.action == "export" and log.object_type == "report:quarterly"
 
@@ -158,14 +172,14 @@ def test_quarterly_request_with_a_foreign_period(client, report_world):
 @pytest.mark.parametrize("url_name", ["monitoring:reports", "monitoring:quarterly_reports"])
 def test_list_query_count_does_not_grow(client, report_world, url_name):
     login(client, report_world["ministry"])
-    make_run(report_world, kind="quarterly")
-    make_run(report_world, kind="quarterly", fmt="xlsx")
+    make_run(report_world, kind="quarterly", actor="ministry")
+    make_run(report_world, kind="quarterly", fmt="xlsx", actor="ministry")
     client.get(reverse(url_name))  # warm-up: first-request caches
     small = count_queries(lambda: client.get(reverse(url_name)))
     for fmt in ("pdf", "xlsx"):
         for kind in ("quarterly", "analytic"):
             for _ in range(3):
-                run = make_run(report_world, kind=kind, fmt=fmt)
+                run = make_run(report_world, kind=kind, fmt=fmt, actor="ministry")
                 ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE)
     large = count_queries(lambda: client.get(reverse(url_name)))
     assert_same_queries(small, large)
