@@ -42,9 +42,7 @@ def test_matrix_of_the_endpoints(client, report_world):
     login(client, report_world["ministry"])
     assert client.get(f"{LIST}{aggregate_run.pk}/").json()["audience"] == "aggregate"
     assert_matrix(client, report_world, f"{LIST}{aggregate_run.pk}/download/", REGION_ROLES)
-    assert_matrix(
-        client, report_world, f"{LIST}{letter.pk}/download/", full_roles | {"municipal_methodist"}
-    )
+    assert_matrix(client, report_world, f"{LIST}{letter.pk}/download/", full_roles | {"municipal_methodist"})
 
 
 def test_request_poll_download(client, report_world, django_capture_on_commit_callbacks):
@@ -114,7 +112,11 @@ def test_list_query_count_does_not_grow(client, report_world):
     for fmt in ("pdf", "xlsx"):
         make_run(report_world, kind="quarterly", format=fmt, actor="ministry")
         make_run(
-            report_world, kind="municipal_letter", municipality=report_world["m1"], format=fmt, actor="ministry"
+            report_world,
+            kind="municipal_letter",
+            municipality=report_world["m1"],
+            format=fmt,
+            actor="ministry",
         )
     ReportRun.objects.update(status="done")
     large = count_queries(lambda: client.get(LIST))
