@@ -337,3 +337,24 @@ class LoginLimitAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Uploaded files' imports (cnppm/import_jobs.py): who, what, how it ended. Read-only: a job is
+    run by its task; a stuck one is swept by cnppm.jobs."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "filename",
+        "actor",
+        "status",
+        "progress_done",
+        "attempts",
+        "finished_at",
+    )
+    list_filter = ("kind", "status")
+    search_fields = ("filename", "actor__username", "error")
+    list_select_related = ("actor",)
+    date_hierarchy = "created_at"
