@@ -304,3 +304,53 @@ def test_heartbeat_thread_keeps_a_busy_run_fresh(settings):
     assert len(set(beats)) >= 3 and beats == sorted(beats)
     run.refresh_from_db()
     assert run.status == "done"
+
+
+# --- what the operator sees ----------------------------------------------------------------
+
+
+def page_text(client, url) -> str:
+    import re
+
+    html = client.get(url).content.decode()
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_pages_show_heartbeat_retry_and_error(client, world, archive):
+    from django.urls import reverse
+
+    from tests.helpers import login
+
+    login(client, world["operator"])
+    period = period_get_or_create("2022-Q2")
+    report = report_request(
+        actor=world["operator"].user, kind="analytic", format="pdf", period=period, enqueue=False
+    )
+    computation = computation_request(actor=world["operator"].user, period=period, enqueue=False)
+    beat = timezone.now() - timedelta(seconds=10)
+    for model, pk in ((ReportRun, report.pk), (ComputationRun, computation.pk), (CardArchiveRun, archive.pk)):
+        model.objects.filter(pk=pk).update(status="running", attempts=2, started_at=beat, heartbeat_at=beat)
+    shown = f"выполняется, последняя отметка обработчика {timezone.localtime(beat):%d.%m %H:%M:%S}; повторная попытка 2"
+    pages = {
+        "reports": reverse("monitoring:reports_runs"),
+        "computation": reverse("monitoring:run_status", args=[computation.pk]),
+        "archives": reverse("routes:archives"),
+    }
+    for name, url in pages.items():
+        assert shown in page_text(client, url), name
+
+    # Swept after a dead worker: queued again, the next attempt's number and why.
+    for model, pk in ((ReportRun, report.pk), (ComputationRun, computation.pk), (CardArchiveRun, archive.pk)):
+        make_running(model, pk, attempts=1, seconds_ago=LEASE + 5)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jobs, "_enqueue", lambda name, pk: None)
+        assert jobs.sweep()["requeued"] == 3
+    for name, url in pages.items():
+        text = page_text(client, url)
+        assert "в очереди, повторная попытка 2" in text and "Попытка 1 прервана" in text, name
+
+    for model, pk in ((ReportRun, report.pk), (ComputationRun, computation.pk), (CardArchiveRun, archive.pk)):
+        make_running(model, pk, attempts=3, seconds_ago=LEASE + 5)
+    assert jobs.sweep()["failed"] == 3
+    for name, url in pages.items():
+        assert "ошибка: Обработчик задачи перестал отвечать" in page_text(client, url), name
