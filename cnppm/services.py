@@ -4,6 +4,8 @@ notifications, the personal-data access log. Services are keyword-only, take the
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -13,6 +15,8 @@ from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from .models import AuditEvent, Consent, ConsentDocument, Notification, PersonalDataAccess
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -61,9 +65,25 @@ def notify(*, recipients, text: str, url: str = "") -> int:
     return len(users)
 
 
-def personal_data_log(*, actor, action: str, object_type: str, object_id="", records: int = 1, path=""):
-    """Log a read or export of personal data (152-ФЗ)."""
+def personal_data_log(
+    *, actor, action: str, object_type: str, object_id="", records: int = 1, path="", person_ids=()
+):
+    """Log a read or export of personal data (152-ФЗ). Inside a request it names the request's one
+    row (cnppm.readlog writes it, with the people read); outside (Celery, commands) it writes it."""
+    from .readlog import note_explicit
+
+    if note_explicit(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        records=records,
+        path=path,
+        person_ids=person_ids,
+    ):
+        return
     PersonalDataAccess.objects.create(
+        person_ids=sorted(set(person_ids)),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=object_type,
@@ -94,13 +114,21 @@ def consent_is_given(user) -> bool:
     refuses at once on every worker, whatever a per-process cache still holds."""
     if getattr(user, "consent_withdrawn_at", None) is not None:
         return False
-    key = _consent_key(user.pk)
-    if cache.get(key):
-        return True
+    # A cache that fails (Redis down, whatever the client's settings) is a miss: the database answers.
+    try:
+        key = _consent_key(user.pk)
+        if cache.get(key):
+            return True
+    except Exception:
+        logger.warning("consent check: the cache failed, asking the database", exc_info=True)
+        key = None
     live = Consent.objects.filter(document=OuterRef("pk"), user_id=user.pk, withdrawn_at__isnull=True)
     given = not ConsentDocument.objects.filter(is_current=True).filter(~Exists(live)).exists()
-    if given:
-        cache.set(key, True, _CONSENT_TTL)
+    if given and key is not None:
+        try:
+            cache.set(key, True, _CONSENT_TTL)
+        except Exception:
+            logger.warning("consent check: the cache failed to store the answer", exc_info=True)
     return given
 
 

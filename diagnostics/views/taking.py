@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -134,10 +136,27 @@ def attempt_question(request, pk: int, number: int):
     )
 
 
-@login_required
+def _signed_in_or_401(view):
+    """Autosave is called by the page's script: an expired session answers JSON 401, never a redirect
+    to the login page that a script would follow and take for a saved answer."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"detail": "Сессия истекла: ответ не сохранён. Войдите снова — ответ останется на странице."},
+                status=401,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_signed_in_or_401
 @require_POST
 def answer_save(request, pk: int, item_id: int):
-    """htmx: save one answer; answers with a short status fragment (aria-live in the page)."""
+    """htmx: save one answer; answers with a short status fragment (aria-live in the page). A saved
+    answer carries `X-Answer-Saved: 1`: the page counts nothing else as saved."""
     item_type = request.POST.get("type", "")
     # The form names the type it shows; the service checks the value against the real item.
     if item_type == ItemType.ORDERING:
@@ -158,11 +177,14 @@ def answer_save(request, pk: int, item_id: int):
     if item_type == ItemType.ORDERING and request.POST.get("move"):
         attempt = selectors.own_attempt(request.user, pk)
         item = next(i for i in selectors.attempt_items(attempt) if i.pk == item_id)
-        return _fragment(
+        response = _fragment(
             "diagnostics/taking/_ordering.html",
             {**_item_context(attempt, item, value), "saved_at": timezone.now()},
         )
-    return _fragment("diagnostics/taking/_save_status.html", {"saved_at": timezone.now()})
+    else:
+        response = _fragment("diagnostics/taking/_save_status.html", {"saved_at": timezone.now()})
+    response["X-Answer-Saved"] = "1"
+    return response
 
 
 def _fragment(template: str, context: dict, status: int = 200) -> HttpResponse:

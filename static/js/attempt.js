@@ -41,14 +41,95 @@
     if (evt.target && evt.target.id === "answer-form") { evt.preventDefault(); }
   });
 
+  // Autosave. Only an answer the server confirms (2xx with X-Answer-Saved) counts as saved; a
+  // redirect to the login page, an error page or no connection shows «Ответ не сохранён», keeps
+  // the answer in the form and retries with a growing pause (2, 4, 8 … 30 s).
+  var form = document.getElementById("answer-form");
+  var statusBox = document.getElementById("save-status");
+  var retryTimer = null, retryDelay = 0, unsaved = false;
+
+  function fromAnswerForm(evt) {
+    var cfg = evt.detail.requestConfig;
+    var elt = (cfg && cfg.elt) || evt.detail.elt;
+    return !!(form && elt && (elt === form || form.contains(elt)));
+  }
+  function isSaved(xhr) {
+    return xhr.status >= 200 && xhr.status < 300 && xhr.getResponseHeader("X-Answer-Saved") === "1";
+  }
+  function failureText(xhr) {
+    if (!xhr || xhr.status === 0) { return "нет связи с сервером"; }
+    if (xhr.status === 401) { return "сессия истекла. Войдите снова в новой вкладке, ответ сохранится сам"; }
+    try {
+      var data = JSON.parse(xhr.responseText);
+      if (data && data.detail) { return data.detail; }
+    } catch (e) { /* not JSON */ }
+    if (xhr.status >= 200 && xhr.status < 400) { return "сервер не подтвердил сохранение (возможно, нужно войти снова)"; }
+    return "ошибка сервера (" + xhr.status + ")";
+  }
+  function retryNow() {
+    window.clearTimeout(retryTimer);
+    retryTimer = null;
+    if (form) { htmx.trigger(form, "change"); }
+  }
+  function showUnsaved(reason) {
+    if (!statusBox) { return; }
+    var line = document.createElement("span");
+    line.className = "text-danger fw-semibold";
+    line.setAttribute("data-unsaved", "1");
+    line.textContent = "Ответ не сохранён: " + reason + ". Повторная попытка через " +
+      Math.round(retryDelay / 1000) + " с. ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 align-baseline";
+    button.textContent = "Повторить сейчас";
+    button.addEventListener("click", retryNow);
+    statusBox.replaceChildren(line, button);
+  }
+  function scheduleRetry(reason) {
+    unsaved = true;
+    retryDelay = retryDelay ? Math.min(retryDelay * 2, 30000) : 2000;
+    window.clearTimeout(retryTimer);
+    showUnsaved(reason);
+    retryTimer = window.setTimeout(retryNow, retryDelay);
+  }
+  function settled() {
+    unsaved = false;
+    retryDelay = 0;
+    window.clearTimeout(retryTimer);
+    retryTimer = null;
+  }
+
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
-    var status = evt.detail.xhr.status;
-    if (status === 400 || status === 409) {
+    if (!fromAnswerForm(evt)) { return; }
+    var xhr = evt.detail.xhr;
+    if (xhr.status === 400 || xhr.status === 409) {
+      // Refused by the rules (a wrong value, time over): said as is, retrying would not help.
+      settled();
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
-      var box = document.getElementById("save-status");
-      if (box) { evt.detail.target = box; evt.detail.swapOverride = "innerHTML"; }
+      if (statusBox) { evt.detail.target = statusBox; evt.detail.swapOverride = "innerHTML"; }
+    } else if (isSaved(xhr)) {
+      settled();
+    } else {
+      evt.detail.shouldSwap = false;
+      evt.detail.isError = false;
+      scheduleRetry(failureText(xhr));
     }
+  });
+  // Signing in again (in another tab, after an expired session) rotates the CSRF token: retries
+  // send the current one from the cookie, not the one the page was rendered with.
+  document.body.addEventListener("htmx:configRequest", function (evt) {
+    if (!fromAnswerForm(evt)) { return; }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) { evt.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]); }
+  });
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.body.addEventListener(name, function (evt) {
+      if (fromAnswerForm(evt)) { scheduleRetry(failureText(null)); }
+    });
+  });
+  window.addEventListener("beforeunload", function (evt) {
+    if (unsaved) { evt.preventDefault(); evt.returnValue = ""; }
   });
 
   var lastMove = null;
@@ -58,7 +139,7 @@
   });
 
   document.body.addEventListener("htmx:afterSwap", function (evt) {
-    var ok = evt.detail.xhr.status === 200;
+    var ok = isSaved(evt.detail.xhr);
     var current = document.querySelector("#question-nav [aria-current=page]");
     if (ok && current) {
       current.classList.add("answered");

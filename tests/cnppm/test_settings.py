@@ -59,7 +59,7 @@ def test_urls_switch_to_postgres_and_redis():
     assert conf["engine"] == "django.db.backends.postgresql"
     assert conf["eager"] is False
     assert conf["broker"] == "redis://127.0.0.1:6379/3"
-    assert conf["cache"] == "django_redis.cache.RedisCache"
+    assert conf["cache"] == "cnppm.cache.FallbackRedisCache"
     # Sessions are written to the database and read through Redis: an outage logs nobody out.
     assert conf["session"] == "django.contrib.sessions.backends.cached_db"
     assert conf["tz"] == "Asia/Vladivostok"
