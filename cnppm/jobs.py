@@ -61,6 +61,12 @@ class JobRun(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def job_given_up(cls, pk) -> None:
+        """Called after the run was failed without its worker (the sweeper, a takeover out of
+        attempts, a superseding request). Partial files are already gone; a model that keeps files
+        of its own elsewhere (an uploaded file to import) removes them here."""
+
     @property
     def job_active(self) -> bool:
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -282,6 +288,7 @@ def claim(model, pk) -> Lease | None:
                 model.objects.filter(pk=pk).update(
                     status=JobStatus.FAILED, finished_at=now, error=_gave_up_reason(run)
                 )
+                transaction.on_commit(lambda: model.job_given_up(pk))
                 return None
             log.warning("%s %s: taking over attempt %s of a dead worker", _label(model), pk, run.attempts)
         attempt = run.attempts + 1
@@ -356,19 +363,19 @@ def supersede_stale(qs) -> int:
     now = timezone.now()
     count = 0
     for run in qs.select_for_update().filter(stale_q(now)):
-        discard_partials(type(run), run.pk)
-        count += (
-            type(run)
-            .objects.filter(pk=run.pk, attempts=run.attempts)
-            .update(
-                status=JobStatus.FAILED,
-                finished_at=now,
-                error=(
-                    f"Обработчик задачи перестал отвечать (последняя отметка: {_last_seen(run)}); "
-                    "запрос выполнен заново."
-                ),
-            )
+        model = type(run)
+        discard_partials(model, run.pk)
+        failed = model.objects.filter(pk=run.pk, status=JobStatus.RUNNING, attempts=run.attempts).update(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            error=(
+                f"Обработчик задачи перестал отвечать (последняя отметка: {_last_seen(run)}); "
+                "запрос выполнен заново."
+            ),
         )
+        if failed:
+            transaction.on_commit(lambda model=model, pk=run.pk: model.job_given_up(pk))
+        count += failed
     return count
 
 
@@ -411,6 +418,7 @@ def sweep(now=None) -> dict[str, int]:
                     result["requeued"] += 1
                 else:
                     mine.update(status=JobStatus.FAILED, finished_at=now, error=_gave_up_reason(run))
+                    transaction.on_commit(lambda model=model, pk=run.pk: model.job_given_up(pk))
                     result["failed"] += 1
                 log.warning("stale %s %s (attempt %s) swept", _label(model), run.pk, run.attempts)
     return result

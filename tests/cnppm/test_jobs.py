@@ -203,10 +203,16 @@ def test_sweeper_requeues_a_stale_run_which_then_completes(archive, django_captu
     assert (run.status, run.attempts, run.error) == ("done", 2, "")
 
 
-def test_sweeper_fails_a_run_out_of_attempts_with_the_reason(archive):
+def test_sweeper_fails_a_run_out_of_attempts_with_the_reason(
+    archive, monkeypatch, django_capture_on_commit_callbacks
+):
     make_running(CardArchiveRun, archive.pk, attempts=3, seconds_ago=LEASE + 1)
     partial = leave_partial(CardArchiveRun, archive.pk, 3)
-    assert jobs.sweep() == {"requeued": 0, "failed": 1}
+    given_up = []
+    monkeypatch.setattr(CardArchiveRun, "job_given_up", classmethod(lambda cls, pk: given_up.append(pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep() == {"requeued": 0, "failed": 1}
+    assert given_up == [archive.pk]  # the model's own clean-up hook (an import's uploaded file)
     run = CardArchiveRun.objects.get(pk=archive.pk)
     assert run.status == "failed" and run.finished_at
     assert run.error.startswith("Обработчик задачи перестал отвечать") and "попыток: 3" in run.error
