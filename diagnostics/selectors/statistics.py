@@ -424,15 +424,20 @@ def instrument_statistics(
         source, prefix = attempts, ""
     overall, blocks = summary(attempts), block_rows(attempts)
     groups = {kind: grouped(source, kind, prefix=prefix) for kind in GROUPINGS}
+    items = item_rows(attempts)
     if disclosure.aggregate_only(user):
         suppress_for_aggregate_viewers(overall, blocks, groups, block)
+        for item in items:  # an item answered by two: its facility is their answers
+            if item.answered < disclosure.threshold():
+                item.facility = item.discrimination = None
+                item.flag = ""
     return InstrumentStatistics(
         instrument=instrument,
         overall=overall,
         blocks=blocks,
         groups=groups,
         group_source=block.name if block is not None else "",
-        items=item_rows(attempts),
+        items=items,
         external=attempts.filter(is_external=True).count(),
     )
 

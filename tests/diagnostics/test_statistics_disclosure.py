@@ -223,3 +223,23 @@ def test_schools_of_a_complement_municipality_are_hidden_too():
     schools = [FakeRow("c1", 3, "C"), FakeRow("c2", 7, "C"), FakeRow("c3", 10, "C"), FakeRow("d1", 9, "D")]
     disclosure.suppress_rows(FakeRow(None, 29), schools, nest=lambda r: r.parent, limit=5)
     assert {r.key for r in schools if r.suppressed} == {"c1", "c2"}
+
+
+def test_items_answered_by_few_show_no_facility_to_the_ministry(world):
+    from diagnostics.models import Answer, Attempt, Item
+    from diagnostics.selectors.statistics import instrument_statistics
+
+    block = CompetenceBlockFactory(code="it", name="Предметные", order=1)
+    instrument = make_instrument(blocks=[block], variants=1)
+    item = Item.objects.filter(variant__instrument=instrument).first()
+    for p in (40, 90):
+        attempt = make_final_attempt(PersonFactory(organization=world["o1"]), instrument, {block: p})
+        Attempt.objects.filter(pk=attempt.pk).update(variant=item.variant)
+        Answer.objects.create(attempt=attempt, item=item, value={}, points=item.points if p > 50 else 0)
+    rows = {
+        r.item_id: r for r in instrument_statistics(user=world["operator"].user, instrument=instrument).items
+    }
+    assert rows[item.pk].answered == 2 and rows[item.pk].facility == D("0.50")
+    ministry = instrument_statistics(user=world["ministry"].user, instrument=instrument).items
+    row = next(r for r in ministry if r.item_id == item.pk)
+    assert row.answered == 2 and row.facility is None and row.discrimination is None
