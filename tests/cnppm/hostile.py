@@ -226,3 +226,21 @@ def many_moodle_questions(questions: int = 6000) -> bytes:
     return (
         "<?xml version='1.0'?><quiz>" + "".join(q.format(n=n) for n in range(questions)) + "</quiz>"
     ).encode()
+
+
+def lying_sizes() -> bytes:
+    """A zip whose directory declares its 5 MB sheet as 2 KB: unpacking stops at the declared size and
+    the part is refused as broken (its checksum cannot match)."""
+    import struct
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 120_000))
+    data = bytearray(xlsx(sheet(rows)))
+    name = b"xl/worksheets/sheet1.xml"
+    central = data.index(b"PK\x01\x02")  # the central directory: the sizes zipfile trusts
+    while True:
+        name_len = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + name_len] == name:
+            break
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, 2048)  # uncompressed size
+    return bytes(data)

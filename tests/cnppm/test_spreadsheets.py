@@ -246,3 +246,8 @@ def test_hostile_file_refused_in_bounded_memory(name, tmp_path):
     outcome = probe("xlsx" if name.endswith(".xlsx") else "items", path)
     assert outcome["refused"] and expected in outcome["refused"], outcome
     assert outcome["extra_mb"] < 200, outcome
+
+
+def test_declared_size_bounds_the_unpacking():
+    message = refusal(hostile.lying_sizes())
+    assert message.startswith("Часть «xl/worksheets/sheet1.xml» книги повреждена")
