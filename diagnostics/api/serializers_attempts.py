@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from cnppm.api.fields import IdField
+
 from ..choices import RECOMMENDATIONS, AttemptStatus, ItemType
 from ..models import Answer, Attempt, BlockResult, Item
 from ..selectors.attempts import seconds_left
@@ -87,7 +89,7 @@ class AttemptDetailSerializer(AttemptSerializer):
 
 
 class AttemptStartSerializer(serializers.Serializer):
-    instrument = serializers.IntegerField(help_text="id диагностической работы")
+    instrument = IdField(help_text="id диагностической работы")
 
 
 class AnswerInputSerializer(serializers.Serializer):

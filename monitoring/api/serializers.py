@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from cnppm.api.fields import IdField
+
 from ..models import ComputationRun, IndicatorDefinition, IndicatorPlan, IndicatorSnapshot
 
 
@@ -63,7 +65,7 @@ class RunSerializer(serializers.ModelSerializer):
 
 class RunRequestSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="Код периода: 2024, 2024-Q2, 2024-H1, 2024-W1")
-    region = serializers.IntegerField(
+    region = IdField(
         required=False,
         help_text="Регион периода; по умолчанию — ваш регион (нужен, только если вы работаете в нескольких)",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from cnppm.api.fields import IdField
 from cnppm.models import Municipality, Subject
 from diagnostics.models import CompetenceBlock
 
@@ -188,8 +189,8 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class CommentInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
-    activity = serializers.IntegerField(required=False, allow_null=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    activity = IdField(required=False, allow_null=True)
+    parent = IdField(required=False, allow_null=True)
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -216,7 +217,7 @@ class CorrectionSerializer(serializers.ModelSerializer):
 class ActivityAddSerializer(serializers.Serializer):
     """Either `catalogue_activity` (an id of the catalogue) or the fields of a hand-typed activity."""
 
-    catalogue_activity = serializers.IntegerField(required=False, allow_null=True)
+    catalogue_activity = IdField(required=False, allow_null=True)
     title = serializers.CharField(required=False, max_length=500, default="")
     kind = serializers.ChoiceField(choices=ActivityKind.choices, required=False, allow_blank=True, default="")
     competences = serializers.PrimaryKeyRelatedField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from cnppm.api.fields import IdField
 from cnppm.choices import SupportRole
 from cnppm.models import SupportAssignment
 
@@ -46,10 +47,10 @@ class SupportAssignmentSerializer(serializers.ModelSerializer):
 
 
 class SupportAssignmentCreateSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="id участника (педагога)")
-    supporter = serializers.IntegerField(help_text="id сопровождающего")
+    person = IdField(help_text="id участника (педагога)")
+    supporter = IdField(help_text="id сопровождающего")
     role = serializers.ChoiceField(choices=SupportRole.choices)
-    subject = serializers.IntegerField(required=False, allow_null=True, help_text="id предметной области")
+    subject = IdField(required=False, allow_null=True, help_text="id предметной области")
     order_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
     order_date = serializers.DateField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -67,3 +67,21 @@ def test_get_or_404_refuses_malformed_lookups(world, bad):
 
     with pytest.raises(Http404):
         access.get_or_404(world["operator"].user, Person.objects.all(), pk=bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/attempts/", {"instrument": 78325621387014632765571899730727796736}),
+        ("/api/v1/attempts/", {"instrument": -5}),
+        ("/api/v1/assignments/", {"person": 2**64, "supporter": 1, "role": "curator"}),
+        ("/api/v1/monitoring/runs/", {"period": "2024", "region": 2**80}),
+    ],
+)
+def test_id_beyond_any_row_in_a_body_is_400(world, url, body):
+    """Ids in request bodies are bounded to the 64-bit key range (an overflowing lookup answered 500)."""
+    api = APIClient()
+    login(api, world["operator"])
+    response = api.post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert "id" in str(response.json())
