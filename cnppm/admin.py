@@ -3,6 +3,7 @@ service (publishing a consent redaction) go through it; the logs are read-only."
 
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 
@@ -120,6 +121,7 @@ class PersonAdmin(admin.ModelAdmin):
                 action=PersonalDataAccess.Action.LIST,
                 object_type="person",
                 records=len(cl.result_list),
+                person_ids=[p.pk for p in cl.result_list],
                 path=request.get_full_path(),
             )
         return response
@@ -131,6 +133,7 @@ class PersonAdmin(admin.ModelAdmin):
                 action=PersonalDataAccess.Action.VIEW,
                 object_type="person",
                 object_id=object_id,
+                person_ids=[int(object_id)] if str(object_id).isdigit() else [],
                 path=request.get_full_path(),
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -263,13 +266,44 @@ class ConsentAdmin(ReadOnlyAdmin):
     date_hierarchy = "given_at"
 
 
+class _AccessChangeList(ChangeList):
+    """Names the people of the whole page in one query (the rows store ids)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        ids = {pid for row in self.result_list for pid in (row.person_ids or [])}
+        names = _people_names(ids)
+        for row in self.result_list:
+            row.people_names = [names.get(pid, f"id {pid}") for pid in row.person_ids or []]
+
+
+def _people_names(ids) -> dict[int, str]:
+    people = models.Person.objects.filter(pk__in=list(ids)).only("last_name", "first_name", "middle_name")
+    return {p.pk: f"{p.short_name} (id {p.pk})" for p in people}
+
+
 @admin.register(models.PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "object_type", "object_id", "records", "path")
+    list_display = ("at", "actor", "action", "object_type", "object_id", "records", "people_read", "path")
     list_filter = ("action", "object_type")
     search_fields = ("actor__username", "object_id", "path")
     list_select_related = ("actor",)
     date_hierarchy = "at"
+    readonly_fields = ("people_read_all",)
+
+    def get_changelist(self, request, **kwargs):
+        return _AccessChangeList
+
+    @admin.display(description="чьи данные")
+    def people_read(self, obj):
+        names = getattr(obj, "people_names", None) or []
+        shown = ", ".join(names[:5])
+        return f"{shown} … ещё {len(names) - 5}" if len(names) > 5 else shown
+
+    @admin.display(description="чьи данные (все)")
+    def people_read_all(self, obj):
+        names = _people_names(obj.person_ids or [])
+        return "; ".join(names.get(pid, f"id {pid}") for pid in obj.person_ids or []) or "—"
 
 
 @admin.register(models.AuditEvent)
@@ -318,6 +352,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "prefix"]
     readonly_fields = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
     exclude = ["key_digest", "password_fingerprint"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Staff who are operators see the tokens of their region only (cnppm.access).
+        from . import access
+
+        return queryset.filter(access.api_token_q(request.user))
 
     def has_add_permission(self, request):
         return False
