@@ -3,7 +3,7 @@
 The worker runs in a process of its own (tests/slow_worker.py, whose rendering sleeps on purpose) on the
 configured Redis broker and on the test database, which is why the test needs PostgreSQL: run it with
 DATABASE_URL, CELERY_BROKER_URL and REDIS_URL set (the CI does). After the kill a second worker is
-started and the sweeper is sent every second, as beat would every minute; the lease is 4 seconds.
+started and the sweeper is sent every second, as beat would every minute; the lease is 6 seconds.
 Expected: the run ends done or failed with a reason within the lease plus a few seconds, an identical
 request is answered by a new run once the dead one's heartbeat is stale, and no partial file remains."""
 
@@ -24,7 +24,7 @@ from django.conf import settings as django_settings
 from pypdf import PdfReader
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
-LEASE = 4
+LEASE = 6
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
@@ -196,6 +196,7 @@ def test_report_run_survives_a_killed_worker(workers, world):
         workers,
     )
     assert second.status == RunStatus.DONE, second.error
+    print(f"report: new run done {time.monotonic() - killed_at:.1f} s after the kill (lease {LEASE} s)")
     with second.file.open("rb") as fh:
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
     assert "2022-Q2" in text or "2022" in text
@@ -235,7 +236,9 @@ def test_card_archive_survives_a_killed_worker(workers, world):
     )
     # Redelivered by the sweeper and built again by the second worker, in bounded time.
     assert (run.status, run.attempts, run.routes_done) == ("done", 2, 4), run.error
-    assert time.monotonic() - killed_at < LEASE + 60
+    elapsed = time.monotonic() - killed_at
+    print(f"archive: done {elapsed:.1f} s after the kill (lease {LEASE} s)")
+    assert elapsed < LEASE + 60
     assert not partial.exists()
     with zipfile.ZipFile(run.file.path) as zf:
         assert len(zf.namelist()) == 4 and zf.testzip() is None
