@@ -353,6 +353,22 @@ def expert_answers(user, queryset: QuerySet) -> QuerySet:
     ).exclude(attempt__person__user_id=user.pk)
 
 
+def expert_scored_answers(user, queryset: QuerySet) -> QuerySet:
+    """Scores the user may still correct: extended answers of their own region's attempts whose result
+    is not final yet, scored by this expert (an operator: by anyone), never of their own attempt."""
+    from diagnostics.choices import AttemptStatus, ItemType
+
+    if not has_role(user, Role.EXPERT, Role.OPERATOR):
+        return queryset.none()
+    qs = queryset.filter(
+        home_region_q(user, "attempt__person__organization__municipality__region_id"),
+        item__type=ItemType.EXTENDED,
+        checked_at__isnull=False,
+        attempt__status=AttemptStatus.CHECKING,
+    ).exclude(attempt__person__user_id=user.pk)
+    return qs if has_role(user, Role.OPERATOR) else qs.filter(checked_by_id=user.pk)
+
+
 def person_rows(user) -> QuerySet:
     """People whose person-level rows the user may read in directory lists and the API: the scope of
     `people(user)`, except that aggregate-only users (the ministry) get none, not even themselves."""
@@ -486,9 +502,14 @@ def supporter_profiles(user) -> QuerySet:
 
     if not has_role(user, Role.OPERATOR):
         return RoleAssignment.objects.none()
-    return RoleAssignment.objects.filter(
-        role__in=(Role.CURATOR, Role.TUTOR),
-        person__organization__municipality__region_id__in=region_ids_for_write(user),
+    return tracked(
+        user,
+        RoleAssignment.objects.filter(
+            consenting_q("person"),
+            role__in=(Role.CURATOR, Role.TUTOR),
+            person__organization__municipality__region_id__in=region_ids_for_write(user),
+        ),
+        path="person",
     )
 
 

@@ -4,6 +4,7 @@ the same number of queries whatever the number of items."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -134,3 +135,26 @@ def attempt_score(items, points_by_item: dict[int, Decimal | None]) -> AttemptSc
 
 
 __all__ = ["AUTO_TYPES", "AttemptScore", "BlockScore", "attempt_score", "needs_expert", "score_auto"]
+
+
+def rubric_steps(item) -> list[Decimal]:
+    """The scores an expert may give an extended answer: the numbers the rubric's lines start with
+    ("2 балла — …; 1 — …; 0 — …"), within 0 … the item's points; whole points when the rubric names
+    none. Highest first."""
+    points = Decimal(item.points)
+    found = set()
+    for part in re.split(r"[\n;]", item.rubric or ""):
+        match = re.match(r"\s*[—–-]?\s*(\d+(?:[.,]\d+)?)\b", part)
+        if match:
+            value = Decimal(match.group(1).replace(",", "."))
+            if ZERO <= value <= points:
+                found.add(value)
+    if len(found) < 2:
+        found = {Decimal(n) for n in range(int(points) + 1)} | {points}
+    return sorted(found, reverse=True)
+
+
+def steps_label(steps: list[Decimal]) -> str:
+    """0, 1 или 2 — in Russian, with a decimal comma."""
+    texts = [f"{s.normalize():f}".replace(".", ",") for s in sorted(steps)]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " или " + texts[-1]

@@ -18,6 +18,7 @@ urlpatterns += [
     path("attempts/<int:pk>/retake/", expert_views.retake_grant, name="retake_grant"),
     path("expert/", expert_views.expert_queue, name="expert_queue"),
     path("expert/answers/<int:pk>/", expert_views.expert_check, name="expert_check"),
+    path("expert/answers/<int:pk>/correct/", expert_views.expert_correct, name="expert_correct"),
 ]
 
 # Authoring, item-bank imports, external results, statistics (engineer B).

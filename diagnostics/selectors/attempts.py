@@ -249,6 +249,34 @@ def expert_queue(user) -> QuerySet:
     )
 
 
+def expert_scored(user) -> QuerySet:
+    """Scores this expert gave that can still be corrected (the attempt's result is not final), as
+    anonymous as the queue."""
+    return (
+        access.expert_scored_answers(user, Answer.objects.all())
+        .select_related("item", "item__block", "item__variant__instrument")
+        .only(
+            "id",
+            "value",
+            "points",
+            "expert_comment",
+            "checked_at",
+            "attempt_id",
+            "item__id",
+            "item__number",
+            "item__stem",
+            "item__rubric",
+            "item__points",
+            "item__topic",
+            "item__type",
+            "item__block__name",
+            "item__variant__number",
+            "item__variant__instrument__title",
+        )
+        .order_by("-checked_at", "pk")
+    )
+
+
 def expert_answer(user, pk: int) -> Answer:
     answer = expert_queue(user).filter(pk=pk).first()
     if answer is None:

@@ -26,7 +26,7 @@ from cnppm.services import DomainError, event_record
 from ..choices import AttemptStatus, Audience, FinishReason, InstrumentStatus, ItemType
 from ..item_formats import validate_answer
 from ..models import Answer, Attempt, BlockResult, Instrument, Item, RetakeGrant
-from ..scoring import attempt_score, needs_expert, score_auto
+from ..scoring import attempt_score, needs_expert, rubric_steps, score_auto, steps_label
 
 S = AttemptStatus
 
@@ -362,14 +362,7 @@ def answer_check(*, actor, answer_id: int, points: Any, comment: str = "") -> An
             if extended.filter(region, checked_at__isnull=False).exists():
                 raise DomainError("Этот ответ уже проверен.", code="checked")
         raise Http404
-    try:
-        value = Decimal(str(points).replace(",", ".").strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError("Укажите балл числом.", code="invalid") from None
-    if not value.is_finite() or value < 0 or value > answer.item.points:
-        raise DomainError(f"Балл должен быть от 0 до {answer.item.points.normalize():f}.", code="invalid")
-    if value != value.quantize(Decimal("0.01")):
-        raise DomainError("Балл указывается не более чем с двумя знаками после запятой.", code="invalid")
+    value = _rubric_points(answer.item, points)
     now = timezone.now()
     answer.points = value
     answer.checked_by = actor
@@ -380,6 +373,60 @@ def answer_check(*, actor, answer_id: int, points: Any, comment: str = "") -> An
         actor=actor, target=answer, verb="answer_checked", new=str(value), comment=answer.expert_comment
     )
     _finalize_if_checked(attempt_id=answer.attempt_id, actor=actor, now=now)
+    return answer
+
+
+def _rubric_points(item: Item, points: Any) -> Decimal:
+    """The expert's score, typed with a comma or a dot, if it is one of the rubric's steps."""
+    try:
+        value = Decimal(str(points).replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError("Укажите балл числом.", code="invalid") from None
+    if not value.is_finite() or value < 0 or value > item.points:
+        raise DomainError(f"Балл должен быть от 0 до {item.points.normalize():f}.", code="invalid")
+    steps = rubric_steps(item)
+    if value not in steps:
+        raise DomainError(
+            f"Балл ставится по шагам критериев оценивания: {steps_label(steps)}.", code="invalid"
+        )
+    return value
+
+
+@transaction.atomic
+def answer_score_correct(*, actor, answer_id: int, points: Any, comment: str = "") -> Answer:
+    """The expert corrects a score already given, while the attempt's result is not final; the event
+    row keeps the old and the new score and who changed it."""
+    answer = (
+        access.expert_scored_answers(actor, Answer.objects.select_for_update(of=("self",)))
+        .select_related("item")
+        .filter(pk=answer_id)
+        .first()
+    )
+    if answer is None:
+        if access.has_role(actor, Role.EXPERT, Role.OPERATOR):
+            region = access.home_region_q(actor, "attempt__person__organization__municipality__region_id")
+            if Answer.objects.filter(region, pk=answer_id, attempt__status=S.FINAL).exists():
+                raise DomainError("Результат работы уже окончательный: оценку изменить нельзя.", code="final")
+        raise Http404
+    value = _rubric_points(answer.item, points)
+    old, old_comment = answer.points, answer.expert_comment
+    comment = (comment or "").strip()[:5000]
+    if value == old and comment == old_comment:
+        return answer
+    answer.points = value
+    answer.checked_by = actor
+    answer.checked_at = timezone.now()
+    answer.expert_comment = comment
+    answer.save(update_fields=["points", "checked_by", "checked_at", "expert_comment"])
+    event_record(
+        actor=actor,
+        target=answer,
+        verb="answer_score_corrected",
+        field="points",
+        old=f"{old.normalize():f}" if old is not None else "",
+        new=f"{value.normalize():f}",
+        comment=comment,
+    )
     return answer
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from cnppm.models import PersonalDataAccess
 from cnppm.services import DomainError, personal_data_log
 
 from ..models import Attempt
+from ..scoring import rubric_steps
 from ..selectors import attempts as selectors
 from ..services import attempts as services
 
@@ -23,7 +25,44 @@ PAGE_SIZE = 50
 @access.role_required(Role.EXPERT, Role.OPERATOR)
 def expert_queue(request):
     page = Paginator(selectors.expert_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "diagnostics/expert/queue.html", {"page": page})
+    scored = selectors.expert_scored(request.user)[:PAGE_SIZE]
+    return render(request, "diagnostics/expert/queue.html", {"page": page, "scored": scored})
+
+
+@access.role_required(Role.EXPERT, Role.OPERATOR)
+def expert_correct(request, pk: int):
+    """Reopen a score given earlier and correct it, while the attempt's result is not final."""
+    answer = selectors.expert_scored(request.user).filter(pk=pk).first()
+    if answer is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            services.answer_score_correct(
+                actor=request.user,
+                answer_id=answer.pk,
+                points=request.POST.get("points", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Оценка ответа на задание №{answer.item.number} исправлена.")
+            return redirect("diagnostics:expert_queue")
+    points = request.POST.get("points") if request.method == "POST" else f"{answer.points.normalize():f}"
+    return render(
+        request,
+        "diagnostics/expert/check.html",
+        {
+            "answer": answer,
+            "error": error,
+            "points": points,
+            "comment": request.POST.get("comment", "") if request.method == "POST" else answer.expert_comment,
+            "correcting": True,
+            "steps": rubric_steps(answer.item),
+        },
+        status=400 if error else 200,
+    )
 
 
 @access.role_required(Role.EXPERT, Role.OPERATOR)
@@ -54,6 +93,7 @@ def expert_check(request, pk: int):
             "error": error,
             "points": request.POST.get("points", ""),
             "comment": request.POST.get("comment", ""),
+            "steps": rubric_steps(answer.item),
         },
         status=400 if error else 200,
     )

@@ -207,13 +207,13 @@ def test_extended_answers_wait_for_expert_then_final(world):
     assert attempt.percent is None
     assert latest_final_result(world["teacher"]) is None
     answer = Answer.objects.get(attempt=attempt, item__type=ItemType.EXTENDED)
-    svc.answer_check(actor=world["expert"].user, answer_id=answer.pk, points="1,5", comment="Нет примера")
+    svc.answer_check(actor=world["expert"].user, answer_id=answer.pk, points="1", comment="Нет примера")
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.FINAL
-    assert attempt.percent == Decimal("83.33")  # 2.5 of 3
+    assert attempt.percent == Decimal("66.67")  # 2 of 3 (the rubric's steps are 2 / 1 / 0)
     result = latest_final_result(world["teacher"])
     assert result == attempt
-    assert sorted(r.percent for r in result.block_results.all()) == [Decimal("75.00"), Decimal("100.00")]
+    assert sorted(r.percent for r in result.block_results.all()) == [Decimal("50.00"), Decimal("100.00")]
 
 
 def test_empty_extended_answer_scores_zero_without_expert(world):
