@@ -357,6 +357,7 @@ def _gave_up_reason(run) -> str:
     )
 
 
+@transaction.atomic
 def supersede_stale(qs) -> int:
     """Mark failed the runs of `qs` that are running with a stale heartbeat, so that a new
     identical request starts a new run instead of waiting for a dead one; returns how many."""
