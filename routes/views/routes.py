@@ -166,7 +166,16 @@ def card(request, pk):
     return _card_page(request, _route(request, pk))
 
 
-def _card_page(request, route, *, review_form=None, comment_form=None, conclusions_form=None, status=200):
+def _card_page(
+    request,
+    route,
+    *,
+    review_form=None,
+    comment_form=None,
+    conclusions_form=None,
+    transition_form=None,
+    status=200,
+):
     """The card; after a refused save the bound form comes back with its error and what was typed."""
     personal_data_log(
         actor=request.user,
@@ -198,6 +207,7 @@ def _card_page(request, route, *, review_form=None, comment_form=None, conclusio
             "conclusions_form": conclusions_form
             or ConclusionsForm(initial={"conclusions": route.conclusions}),
             "conclusions_blocker": conclusions_blocker,
+            "transition_form": transition_form,
             "no_curator": route.status in NEEDS_CURATOR
             and not selectors.has_active_curator(route.teacher_id),
             "has_pdf": _has_pdf(),
@@ -435,15 +445,18 @@ def transition(request, pk):
             " Куратор за вами пока не закреплён: ИОМ ждёт, когда оператор ЦНППМ назначит куратора, "
             "и после этого попадёт на экспертизу."
         )
-    _run(
+    if _save_or_keep(
         request,
+        form,
         route_services.route_transition,
         success,
         route=route,
         target=target,
         comment=form.cleaned_data["comment"],
-    )
-    return redirect(_card(route))
+    ):
+        return redirect(_card(route))
+    # Refused: the card again, with the reason and the comment as typed (e.g. a cancellation).
+    return _card_page(request, route, transition_form=form)
 
 
 @login_required

@@ -67,3 +67,16 @@ def test_refused_reply_keeps_its_text_in_its_thread(world, client):
     assert r.status_code == 200
     assert f'id="reply-{first.pk}" name="text" rows="2" required>{long}</textarea>' in html
     assert "Комментарий пуст или слишком длинный." in html
+
+
+def test_refused_cancellation_keeps_its_reason(world, client):
+    route = ready_route(world, S.SUBMITTED)
+    login(client, world["operator"])
+    Route.objects.filter(pk=route.pk).update(status=S.COMPLETED)  # completed meanwhile
+    reason = "Педагог уволился из школы"
+    r = client.post(reverse("routes:transition", args=[route.pk]), {"target": S.CANCELLED, "comment": reason})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'role="alert"' in html
+    assert "нельзя перейти" in html and reason in html
+    route.refresh_from_db()
+    assert route.status == S.COMPLETED
