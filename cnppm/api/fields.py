@@ -2,9 +2,7 @@
 
 from rest_framework import serializers
 
-# The primary keys are 64-bit: a larger number cannot name a row, and a lookup with it overflows the
-# database type (SQLite: OverflowError; PostgreSQL: "bigint out of range"), which answered 500.
-MAX_ID = 2**63 - 1
+from cnppm.ids import MAX_ID
 
 
 class IdField(serializers.IntegerField):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cnppm import access
 from cnppm.choices import Role
+from cnppm.ids import MAX_ID
 from cnppm.models import Person
 from cnppm.services import DomainError, event_record
 
@@ -200,6 +201,9 @@ def answer_save(*, actor, attempt_id: int, item_id: int, value: Any) -> Answer:
     attempt row, so a finish can't slip between the check and the write) and one UPSERT.
     A refused answer changes nothing; an attempt found past its deadline is then closed in its own
     transaction, with what was saved."""
+    if not (0 < attempt_id <= MAX_ID and 0 < item_id <= MAX_ID):
+        # Raw SQL below: an id beyond the key type would overflow the driver (500); none such exists.
+        raise Http404
     now = timezone.now()
     if getattr(actor, "is_authenticated", False):
         connection = transaction.get_connection()
