@@ -101,3 +101,26 @@ def test_api_docs_render_under_the_policy(page, sign_in, world, live_server):
     assert not _violations(page, console, "/api/docs/")
     # Every asset from the portal itself (vendored Swagger UI, no CDN).
     assert not outside, outside
+
+
+def test_admin_and_account_pages_run_without_csp_violation(page, sign_in, world):
+    user = world["operator"].user
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    console = _watch(page)
+    sign_in(world["operator"])
+    found = []
+    for url in [
+        "/admin/",
+        "/admin/cnppm/person/",
+        f"/admin/cnppm/person/{world['teacher'].pk}/change/",
+        "/accounts/password/change/",
+        "/cabinet/profile/",
+        "/notifications/",
+    ]:
+        response = page.goto(url)
+        assert response.status == 200, (url, response.status)
+        page.wait_for_load_state("networkidle")
+        found += _violations(page, console, url)
+        console.clear()
+    assert not found, "\n".join(found)
