@@ -87,6 +87,7 @@ class StaffTrainingInline(admin.TabularInline):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ("full_name", "organization", "position", "qualification_category", "is_manager", "user")
     list_filter = (
+        ("consent_withdrawn_at", admin.EmptyFieldListFilter),
         "qualification_category",
         "education",
         "is_manager",
@@ -106,7 +107,8 @@ class PersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organization", "user")
     filter_horizontal = ("subjects",)
     inlines = (RoleAssignmentInline, StaffTrainingInline)
-    readonly_fields = ("created_at", "updated_at")
+    # who withdrew consent: the operator destroys or de-identifies their data within 30 days (README)
+    readonly_fields = ("consent_withdrawn_at", "created_at", "updated_at")
 
     @admin.display(description="ФИО", ordering="last_name")
     def full_name(self, obj):

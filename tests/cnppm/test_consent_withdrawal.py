@@ -181,3 +181,15 @@ def test_statistics_and_indicators_leave_the_withdrawn_person_out(client, consen
     assert figures() == (3, 3, 3, 3)
     withdraw(teacher)
     assert figures() == (2, 2, 2, 2)
+
+
+def test_admin_finds_who_withdrew_to_destroy_their_data_in_time(client, consented):
+    from django.contrib.auth import get_user_model
+
+    withdraw(consented["teacher"])
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root-1!")
+    services.consent_give(actor=root, document=consented["document"])
+    client.force_login(root)
+    page = client.get("/admin/cnppm/person/", {"consent_withdrawn_at__isempty": "0"}).content.decode()
+    assert consented["teacher"].full_name in page
+    assert consented["other_teacher"].full_name not in page
