@@ -67,6 +67,11 @@ def test_a_full_file_is_never_served_to_the_ministry(client, report_world):
     assert own.pk != full.pk
     ids = [r["id"] for r in client.get("/api/v1/monitoring/reports/").json()["results"]]
     assert ids == [own.pk]
+    # The operator sees both runs, the ministry's marked as the de-identified one.
+    login(client, report_world["operator"])
+    page = client.get(reverse("monitoring:reports_runs")).content.decode()
+    assert page.count("<td>Ежеквартальный мониторинг показателей ЦНППМ") == 2
+    assert page.count('<span class="badge bg-secondary">обезличенный</span>') == 1
 
 
 def test_small_blocks_are_hidden_in_the_aggregate_analytic_and_comparison(report_world, settings):
