@@ -107,10 +107,11 @@ class Lock:
     @property
     def message(self) -> str:
         minutes = max(1, (self.seconds + 59) // 60)
-        at = timezone.localtime(self.until).strftime("%H:%M")
+        # The clock time is the active zone's (the server's for a visitor not signed in): named.
+        at = timezone.localtime(self.until).strftime("%H:%M %Z").strip()
         return (
             "Слишком много неудачных попыток входа. Вход временно заблокирован: "
-            f"повторите попытку после {at} (через {minutes} мин.)."
+            f"повторите попытку через {minutes} мин. (после {at})."
         )
 
 
