@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnppm.settings")
 
 PROBE = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnppm.settings")
 import django
@@ -35,11 +35,17 @@ from diagnostics.importers import ImportFailed, parse_file
 import openpyxl
 
 how, path = sys.argv[1], sys.argv[2]
-def rss_kb():
-    # The current resident size (the peak so far, ru_maxrss, may be higher: Django's start-up).
+import diagnostics.importers.gift, diagnostics.importers.moodle_xml, diagnostics.importers.xlsx  # noqa
+def status_kb(field):
     with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
-before = rss_kb()
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
+# Reset the peak (VmHWM) to the current size, so that Django's start-up peak does not count.
+try:
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+except OSError:
+    pass
+before = status_kb("VmRSS")
 started = time.perf_counter()
 out = {"refused": "", "rows": 0}
 try:
@@ -61,7 +67,7 @@ except DomainError as exc:
 except ImportFailed as exc:
     out["refused"] = exc.errors[0]
 out["seconds"] = time.perf_counter() - started
-out["mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+out["mb"] = (status_kb("VmHWM") - before) / 1024
 print(json.dumps(out, ensure_ascii=False))
 """
 

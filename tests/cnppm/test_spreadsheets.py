@@ -163,7 +163,7 @@ def test_reads_what_openpyxl_writes_like_openpyxl():
 # --- Time and memory, measured in a subprocess -------------------------------------------------
 
 PROBE = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnppm.settings")
 import django
@@ -173,11 +173,17 @@ from cnppm.spreadsheets import open_workbook
 from diagnostics.importers import ImportFailed, parse_file
 
 kind, path = sys.argv[1], sys.argv[2]
-def rss_kb():
-    # The current resident size (the peak so far, ru_maxrss, may be higher: Django's start-up).
+import diagnostics.importers.gift, diagnostics.importers.moodle_xml, diagnostics.importers.xlsx  # noqa
+def status_kb(field):
     with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
-before = rss_kb()
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
+# Reset the peak (VmHWM) to the current size, so that Django's start-up peak does not count.
+try:
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+except OSError:
+    pass
+before = status_kb("VmRSS")
 started = time.monotonic()
 outcome = {"refused": None, "rows": 0}
 try:
@@ -195,7 +201,7 @@ except DomainError as exc:
 except ImportFailed as exc:
     outcome["refused"] = exc.errors[0]
 outcome["seconds"] = time.monotonic() - started
-outcome["extra_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+outcome["extra_mb"] = (status_kb("VmHWM") - before) / 1024
 print(json.dumps(outcome, ensure_ascii=False))
 """
 
