@@ -347,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "monitoring.choices.ReportKind",
         "ReportFormatEnum": "monitoring.choices.ReportFormat",
         "RunStatusEnum": "monitoring.choices.RunStatus",
+        "InstrumentAudienceEnum": "diagnostics.choices.Audience",
+        "ReportAudienceEnum": "monitoring.choices.ReportAudience",
     },
 }
 
