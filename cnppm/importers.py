@@ -37,6 +37,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int, int_to_base36
 
+from cnppm.russian import with_number
+
 from . import access
 from .choices import Education, MunicipalityKind, OrganizationKind, QualificationCategory, Role, SupportKind
 from .models import Municipality, Organization, Person, ReferenceStatistic, Region, RoleAssignment, Subject
@@ -1305,7 +1307,7 @@ def credentials_workbook(people: Iterable[Person], *, base_url: str) -> tuple[by
             "ФИО",
             "Email",
             "Логин",
-            f"Ссылка для входа (одноразовая, действует {days} дней)",
+            f"Ссылка для входа (одноразовая, действует {with_number(days, 'день')})",
         ]
     )
     base = base_url.rstrip("/")

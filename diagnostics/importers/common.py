@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from cnppm.russian import plural, with_number
 from diagnostics.choices import ItemType
 from diagnostics.item_formats import validate_item
 
@@ -27,7 +28,7 @@ class ImportFailed(Exception):
     def __init__(self, errors: list[str]):
         self.errors = errors[:MAX_ERRORS]
         if len(errors) > MAX_ERRORS:
-            self.errors.append(f"… и ещё {len(errors) - MAX_ERRORS} ошибок.")
+            self.errors.append(f"… и ещё {with_number(len(errors) - MAX_ERRORS, 'ошибка')}.")
         super().__init__("\n".join(self.errors))
 
 
@@ -37,7 +38,9 @@ def too_many_items(limit: int, found: int | None = None) -> str:
     def num(n: int) -> str:
         return f"{n:,}".replace(",", "\u00a0")
 
-    counted = f"в файле {num(found)} вопросов, а " if found else "в файле больше вопросов, чем "
+    counted = (
+        f"в файле {num(found)} {plural(found, 'вопрос')}, а " if found else "в файле больше вопросов, чем "
+    )
     return (
         f"Слишком много вопросов: {counted}допускается не более {num(limit)} за одну загрузку "
         "(IMPORT_MAX_ITEMS). Разделите банк на несколько файлов."

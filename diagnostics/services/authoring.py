@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from cnppm import access
 from cnppm.choices import Role
+from cnppm.russian import with_number
 from cnppm.services import DomainError, event_record
 
 from .. import workflow
@@ -464,7 +465,7 @@ def items_import(
         actor=actor,
         target=instrument,
         verb="items_imported",
-        new=f"{len(new_items)} заданий, варианты {', '.join(map(str, used))}",
+        new=f"{with_number(len(new_items), 'задание')}, варианты {', '.join(map(str, used))}",
         comment="с заменой прежних заданий" if replace else "",
     )
     return {"created": len(new_items), "variants": used}

@@ -6,6 +6,7 @@ tutor and one curator per 200 teachers."""
 from __future__ import annotations
 
 from cnppm.choices import SupportKind
+from cnppm.russian import plural
 from monitoring.choices import ReportKind
 from monitoring.indicators import support_norm
 from monitoring.numbers import fmt, fmt_count, fmt_percent, growth, percent, quantize, ratio
@@ -80,9 +81,10 @@ class ComparisonReport(Report):
         if share_after is not None:
             statements.append(
                 f"Показатель результата «Доля педагогических работников, для которых разработаны ИОМ на основе "
-                f"результатов диагностики профессиональных компетенций» — {fmt_count(f_after.num)} человек, что "
+                f"результатов диагностики профессиональных компетенций» — {fmt_count(f_after.num)} "
+                f"{plural(f_after.num, 'человек')}, что "
                 f"составило {fmt_percent(share_after, 2)} от общего числа педагогических работников — "
-                f"{fmt_count(f_after.den)} человек."
+                f"{fmt_count(f_after.den)} {plural(f_after.den, 'человек')}."
             )
         else:
             statements.append(
@@ -172,7 +174,8 @@ class ComparisonReport(Report):
         norm_table = Table(
             key="norm",
             sheet="Норматив",
-            title=f"Обеспеченность по нормативу: 1 тьютор и 1 куратор на {norm} педагогических работников",
+            title=f"Обеспеченность по нормативу: 1 тьютор и 1 куратор на {norm} "
+            f"{plural(norm, 'педагогический работник', 'accs')}",
             columns=["", "Фактически, чел.", "Требуется по нормативу, чел.", "Педагогов на одного, чел."],
             rows=[
                 [
@@ -197,7 +200,7 @@ class ComparisonReport(Report):
         delta = pool_after["people"] - pool_before["people"]
         statements.append(
             f"Количество тьюторов и кураторов {'увеличилось' if delta > 0 else 'уменьшилось' if delta < 0 else 'не изменилось'}"
-            + (f" на {fmt_count(abs(delta))} человек" if delta else "")
+            + (f" на {fmt_count(abs(delta))} {plural(abs(delta), 'человек', 'accs')}" if delta else "")
             + f": {fmt_count(pool_before['people'])} → {fmt_count(pool_after['people'])}."
         )
         statements.append(
@@ -208,7 +211,8 @@ class ComparisonReport(Report):
         for label, value in (("тьютора", per_tutor), ("куратора", per_curator)):
             if value is not None and value > norm:
                 statements.append(
-                    f"Нагрузка превышает норматив: {fmt(value, 1)} педагогов на одного {label} при нормативе {norm}."
+                    f"Нагрузка превышает норматив: {fmt(value, 1)} {plural(value, 'педагог')} на одного {label} "
+                    f"при нормативе {norm}."
                 )
         return {
             "statements": statements,

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from cnppm import disclosure
+from cnppm.russian import plural
 from monitoring.choices import IndicatorCode, ReportKind
 from monitoring.numbers import fmt, fmt_count, fmt_percent, percent
 
@@ -152,7 +153,7 @@ class QuarterlyReport(Report):
         iom_num, iom_den = achieved[IndicatorCode.IOM_SHARE]
         iom_share = percent(iom_num, iom_den, 2)
         statements.append(
-            f"Показатель 1. Индивидуальные образовательные маршруты спроектированы для {fmt_count(iom_num)} педагогов"
+            f"Показатель 1. Индивидуальные образовательные маршруты спроектированы для {fmt_count(iom_num)} {plural(iom_num, 'педагог', 'gent')}"
             + (
                 f", что составляет {fmt_percent(iom_share, 2)} от общего числа педагогических работников "
                 f"({fmt_count(iom_den)} чел.)."
@@ -162,8 +163,8 @@ class QuarterlyReport(Report):
         )
         s_num, s_den = achieved[IndicatorCode.STAFF_FED_TRAINED]
         statements.append(
-            f"Показатель 2. {fmt_count(s_num)} сотрудников из {fmt_count(s_den)} прошли обучение на базе "
-            f"Федерального координатора ({fmt_percent(percent(s_num, s_den, 2), 2, missing='нет данных')})."
+            f"Показатель 2. Обучение на базе Федерального координатора прошли сотрудники: {fmt_count(s_num)} "
+            f"из {fmt_count(s_den)} ({fmt_percent(percent(s_num, s_den, 2), 2, missing='нет данных')})."
         )
         events = self.source.region(IndicatorCode.REGIONAL_EVENTS).inputs.get("events", [])
         statements.append(
@@ -171,18 +172,19 @@ class QuarterlyReport(Report):
         )
         m_num, m_den = achieved[IndicatorCode.MGMT_TEAMS]
         statements.append(
-            f"Показатель 4. Управленческие команды {fmt_count(m_num)} образовательных организаций прошли повышение "
+            f"Показатель 4. Управленческие команды {fmt_count(m_num)} "
+            f"{plural(m_num, 'образовательная организация', 'gent')} прошли повышение "
             f"квалификации; всего организаций {fmt_count(m_den, missing='— (не введено)')}."
         )
         t_num, t_den = achieved[IndicatorCode.MENTORING]
         statements.append(
-            f"Показатель 5. Целевую модель наставничества реализуют {fmt_count(t_num)} организаций из "
+            f"Показатель 5. Целевую модель наставничества реализуют организации: {fmt_count(t_num)} из "
             f"{fmt_count(t_den, missing='— (не введено)')}."
         )
         q_num, q_den = achieved[IndicatorCode.TEACHERS_TRAINED]
         statements.append(
-            f"Показатель 6. Повышение квалификации прошли {fmt_count(q_num)} педагогических работников "
-            f"общеобразовательных организаций из {fmt_count(q_den, missing='— (не введено)')}."
+            f"Показатель 6. Повышение квалификации прошли педагогические работники общеобразовательных "
+            f"организаций: {fmt_count(q_num)} из {fmt_count(q_den, missing='— (не введено)')}."
         )
 
         staff = figures.staff_trained(period)

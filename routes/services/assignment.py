@@ -19,6 +19,7 @@ from django.utils import timezone
 from cnppm import access
 from cnppm.choices import Role, SupportRole
 from cnppm.models import Person, RoleAssignment, Subject, SupportAssignment
+from cnppm.russian import past_verb, person_name
 from cnppm.services import DomainError, event_record
 
 from ..selectors_caseload import (
@@ -196,7 +197,8 @@ def support_assign(
     )
     if current is not None and current.supporter_id == supporter.pk:
         raise DomainError(
-            f"{supporter.short_name} уже закреплён(а) за педагогом {person.short_name} как {ROLE_NOMINATIVE[role]}.",
+            f"{supporter.short_name} уже {past_verb(supporter, 'закреплён', 'закреплена')} за педагогом "
+            f"{person.short_name} как {ROLE_NOMINATIVE[role]}.",
             code="duplicate",
         )
     subject = _validate_pair(
@@ -594,7 +596,9 @@ def support_balance_apply(*, actor, role: str, pairs: list[tuple[int, int, int |
     for supporter_id, extra in added.items():
         total = loads.get(supporter_id, 0) + extra
         if total > norm:
-            errors.append(f"нагрузка {supporters[supporter_id].short_name} стала бы {total} при норме {norm}")
+            errors.append(
+                f"нагрузка {person_name(supporters[supporter_id], 'gent', 'short')} стала бы {total} при норме {norm}"
+            )
     if errors:
         shown = "; ".join(errors[:5]) + (f"; и ещё {len(errors) - 5}" if len(errors) > 5 else "")
         raise DomainError(

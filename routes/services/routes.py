@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cnppm import access
 from cnppm.models import Person
+from cnppm.russian import person_name
 from cnppm.services import DomainError, event_record
 from diagnostics.choices import InstrumentKind
 
@@ -394,7 +395,9 @@ def route_transition(*, actor, route: Route, target: str, comment: str = "") -> 
         raise DomainError("Укажите причину.")
     _check_before(route, target)
     _move(actor=actor, route=route, target=target, comment=comment.strip())
-    name = route.profile_snapshot.get("short_name") or route.teacher.short_name
+    # «ИОМ педагога Петрова И. С.»: the name in the genitive, as the sentence needs.
+    teacher = route.teacher
+    name = person_name(teacher, "gent", "short")
     text = f"ИОМ педагога {name}: {S(target).label}"
     if target == S.SUBMITTED:
         tell(

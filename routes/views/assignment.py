@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cnppm import access
 from cnppm.choices import Role, SupportRole
 from cnppm.models import Person, PersonalDataAccess, Subject, SupportAssignment
+from cnppm.russian import person_name, with_number
 from cnppm.services import DomainError, personal_data_log
 
 from .. import selectors_caseload as sel
@@ -176,7 +177,8 @@ def _warn_over_norm(request, supporter: Person, role: str) -> None:
     norm = sel.support_norm()
     if role != SupportRole.MENTOR and load > norm:
         messages.warning(
-            request, f"Внимание: нагрузка {supporter.short_name} — {load} педагогов, это выше нормы {norm}."
+            request,
+            f"Внимание: нагрузка {person_name(supporter, 'gent', 'short')} — {with_number(load, 'педагог')}, это выше нормы {norm}.",
         )
 
 
@@ -223,7 +225,8 @@ def assignment_person(request, pk):
                 request, exc, supporter_id=request.POST.get("supporter"), role=request.POST.get("role", "")
             )
         else:
-            messages.success(request, f"{SupportRole(role).label.capitalize()} назначен(а).")
+            # The role names (куратор, тьютор, наставник) are masculine nouns: the participle agrees with them.
+            messages.success(request, f"{SupportRole(role).label.capitalize()} назначен.")
             _warn_over_norm(request, _supporter_or_error(request.user, request.POST.get("supporter")), role)
             return redirect("routes:assignment_person", pk=person.pk)
     history = list(sel.person_assignments(user=request.user, person=person))

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from cnppm import access
 from cnppm.choices import Role
 from cnppm.models import PersonalDataAccess, RoleAssignment
+from cnppm.russian import person_name
 from cnppm.services import DomainError, personal_data_log
 
 from .. import selectors
@@ -81,7 +82,9 @@ def supporter_profile_edit(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Профиль сопровождающего {profile.person.short_name} сохранён.")
+            messages.success(
+                request, f"Профиль сопровождающего {person_name(profile.person, 'gent', 'short')} сохранён."
+            )
             back = request.GET.get("next", "")
             if back.startswith("/") and not back.startswith("//"):
                 return redirect(back)

@@ -45,7 +45,7 @@ def test_teacher_logs_in_accepts_consent_and_opens_the_cabinet(page, sign_in):
     assert not Consent.objects.exists()
 
     # keyboard: focus the box, tick it with the space bar, submit with Enter
-    page.get_by_label("Я ознакомлен(а) с текстом и даю согласие").focus()
+    page.get_by_label("Текст согласия мною прочитан, и я даю согласие").focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Подтвердить согласие").press("Enter")
 
