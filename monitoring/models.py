@@ -198,6 +198,16 @@ class ReportRun(JobRun):
         verbose_name="запросил",
     )
     status = models.CharField("статус", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    # The computation whose snapshots the file prints (the dashboard's), and when it computed them.
+    computation = models.ForeignKey(
+        ComputationRun,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="расчёт показателей",
+    )
+    computed_at = models.DateTimeField("показатели рассчитаны", null=True, blank=True)
     file = models.FileField("файл", upload_to="reports/%Y/%m/", blank=True)
     error = models.TextField("ошибка", blank=True)
     created_at = models.DateTimeField("запрошен", auto_now_add=True)

@@ -85,3 +85,38 @@ def fmt_percent(value: Number, places: int = 1, *, missing: str = "—") -> str:
 
 def fmt_count(value: Number, *, missing: str = "—") -> str:
     return fmt(value, 0, missing=missing)
+
+
+# How many decimals each document prints a share with: one rule per report kind (and per indicator
+# where the seed form differs: seed 002 prints 5,85 % for the ИОМ share and 81,3 % for 13 of 16 staff).
+# The dashboard shows the indicators as the quarterly form does, so the screen and the ministry's file
+# print the same figure. A region may override any of it with settings.MONITORING_DECIMALS.
+DECIMALS: dict[str, dict[str, int]] = {
+    "quarterly": {"default": 1, "IOM_SHARE": 2, "TEACHERS_TRAINED": 2},
+    "dashboard": {"default": 1, "IOM_SHARE": 2, "TEACHERS_TRAINED": 2},
+    "analytic": {"default": 1},
+    "municipal_letter": {"default": 1},
+    "comparison": {"default": 1, "IOM_SHARE": 2},
+}
+
+
+def places(kind: str, code: str | None = None) -> int:
+    """The decimals `kind` (a report kind or "dashboard") prints the share `code` with."""
+    from django.conf import settings
+
+    rules = DECIMALS.get(kind, {}) | getattr(settings, "MONITORING_DECIMALS", {}).get(kind, {})
+    return int(rules.get(code, rules.get("default", 1)) if code else rules.get("default", 1))
+
+
+def xlsx_format(places_: int) -> str:
+    """The XLSX number format showing the same decimals as the PDF and the screen."""
+    return "0" if places_ <= 0 else "0." + "0" * places_
+
+
+def stamp(moment) -> str:
+    """«Рассчитано: 01.12.2026 14:05», in the portal's time zone."""
+    from django.utils import timezone
+
+    if moment is None:
+        return "Рассчитано: нет данных"
+    return f"Рассчитано: {timezone.localtime(moment):%d.%m.%Y %H:%M}"

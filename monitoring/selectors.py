@@ -171,14 +171,14 @@ def snapshot_table(
     snaps = list(qs)
     rows = sorted((_row(s) for s in snaps), key=lambda r: (r["municipality"], r["organization"]))
     valued = [r for r in rows if r["value"] is not None]
-    last = ComputationRun.objects.filter(period=period, status="done").order_by("-finished_at").first()
+    _run, computed_at = current_computation(period)
     return {
         "indicator": _indicator_dict(defn),
         "period": _period_dict(period),
         "cumulative": cumulative,
         "scope_level": scope_level,
         "computed": bool(snaps) or IndicatorSnapshot.objects.filter(period=period).exists(),
-        "computed_at": last.finished_at if last else None,
+        "computed_at": computed_at,
         "rows": rows,
         "total": total_of(rows, defn.unit),
         "highest": max(valued, key=lambda r: r["value"]) if valued else None,
@@ -186,6 +186,24 @@ def snapshot_table(
         "plan": _plans(period.ends_on.year).get(indicator_code),
         "has_iom_rule": HAS_IOM_RULE,
     }
+
+
+def current_computation(period) -> tuple[ComputationRun | None, object]:
+    """The computation whose snapshots the period holds now (a computation replaces all of them) and
+    the moment it computed them: (run, finished_at). (None, None) for a period never computed. The
+    dashboard and every report print this moment as «Рассчитано»."""
+    snap = (
+        IndicatorSnapshot.objects.filter(period=period)
+        .order_by("-computed_at")
+        .values("run_id", "computed_at")
+        .first()
+    )
+    if snap is None:
+        return None, None
+    run = ComputationRun.objects.filter(pk=snap["run_id"]).first() if snap["run_id"] else None
+    if run is not None and run.finished_at is not None:
+        return run, run.finished_at
+    return run, snap["computed_at"]
 
 
 def overview(user, period, cumulative: bool = True) -> list[dict]:

@@ -21,7 +21,7 @@ from cnppm.choices import Role
 from cnppm.services import DomainError
 from cnppm.xlsx import new_workbook, workbook_bytes
 
-from ..numbers import fmt
+from ..numbers import fmt, places, stamp, xlsx_format
 
 MISSING = "нет данных"
 HIDDEN = "скрыто"  # a small group's figure in the aggregate rendering (cnppm.disclosure)
@@ -75,9 +75,7 @@ def cell_text(value) -> str:
     if isinstance(value, int):
         return fmt(value, 0)
     if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-        return fmt(value, places)
+        return fmt(value, decimals_of(value))
     if isinstance(value, float):
         return fmt(value, 1)
     return str(value)
@@ -96,8 +94,15 @@ class Report:
     requires_comparison: bool = False
     # Whether the rendered file lists people (downloads are then logged as a personal-data export).
     has_personal_data: bool = False
-    # Percent places of this report (one unless the seed document shows two).
-    places: int = 1
+
+    @property
+    def places(self) -> int:
+        """The decimals of this report's shares (monitoring.numbers.DECIMALS, one rule per kind)."""
+        return places(self.kind)
+
+    def places_for(self, code: str) -> int:
+        """The decimals of an indicator's share in this report (the seed form may differ per row)."""
+        return places(self.kind, code)
 
     def __init__(self, *, period, municipality=None, compare_with=None, audience: str = "full"):
         self.period = period
@@ -181,6 +186,10 @@ class Report:
             "municipality": self.municipality,
             "region": self.period.region,
             "generated_at": timezone.localtime(),
+            # The moment the figures were computed (the computation the dashboard shows too).
+            "computation": self.source.computation,
+            "computed_at": timezone.localtime(self.source.computed_at),
+            "computed_stamp": stamp(self.source.computed_at),
             "rule": has_iom_rule_text(),
             "statements": [],
             "tables": [],
@@ -193,11 +202,11 @@ class Report:
 
     # --- renderings ---------------------------------------------------------------------------
 
-    def render(self, fmt_: str) -> bytes:
+    def render(self, fmt_: str, context: dict | None = None) -> bytes:
         if fmt_ == "pdf":
-            return self.render_pdf()
+            return self.render_pdf(context)
         if fmt_ == "xlsx":
-            return self.render_xlsx()
+            return self.render_xlsx(context)
         raise DomainError(f"Неизвестный формат отчёта: {fmt_}")
 
     def render_html(self, context: dict | None = None) -> str:
@@ -225,6 +234,7 @@ class Report:
             ws.append(["Сравнение с периодом", period_label(self.compare_with)])
         if self.municipality:
             ws.append(["Муниципалитет", str(self.municipality)])
+        ws.append(["Рассчитано", context["computed_at"].strftime("%d.%m.%Y %H:%M")])
         ws.append(["Сформирован", context["generated_at"].strftime("%d.%m.%Y %H:%M")])
         ws.append(["Правило учёта ИОМ", context["rule"]])
         ws.append(["Источник данных", context["source_note"]])
@@ -251,9 +261,9 @@ class Report:
                 c.font = bold
                 c.alignment = Alignment(wrap_text=True, vertical="top")
             for row in table.rows:
-                sheet.append([xlsx_value(v) for v in row])
+                _append_numbers(sheet, row)
             if table.total is not None:
-                sheet.append([xlsx_value(v) for v in table.total])
+                _append_numbers(sheet, table.total)
                 for c in sheet[sheet.max_row]:
                     c.font = bold
             if table.note:
@@ -273,6 +283,19 @@ class Report:
         if self.aggregate:
             parts.append("aggregate")
         return "_".join(parts) + f".{fmt_}"
+
+
+def _append_numbers(sheet, row: list) -> None:
+    """A table row; a share keeps the decimals the PDF prints it with (34,50 stays 34,50)."""
+    sheet.append([xlsx_value(v) for v in row])
+    for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+        if isinstance(value, Decimal):
+            cell.number_format = xlsx_format(decimals_of(value))
+
+
+def decimals_of(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def xlsx_value(value):

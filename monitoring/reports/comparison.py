@@ -44,9 +44,10 @@ class ComparisonReport(Report):
         source_before = figures.Source(before)
         f_before = source_before.region("IOM_SHARE")
         f_after = self.source.region("IOM_SHARE")
-        share_before = percent(f_before.num, f_before.den, 2)
-        share_after = percent(f_after.num, f_after.den, 2)
-        share_growth = growth(share_after, share_before, 2)
+        iom_places = self.places_for("IOM_SHARE")
+        share_before = percent(f_before.num, f_before.den, iom_places)
+        share_after = percent(f_after.num, f_after.den, iom_places)
+        share_growth = growth(share_after, share_before, iom_places)
         iom_table = Table(
             key="iom",
             sheet="Учёт ИОМ",
@@ -83,7 +84,7 @@ class ComparisonReport(Report):
                 f"Показатель результата «Доля педагогических работников, для которых разработаны ИОМ на основе "
                 f"результатов диагностики профессиональных компетенций» — {fmt_count(f_after.num)} "
                 f"{plural(f_after.num, 'человек')}, что "
-                f"составило {fmt_percent(share_after, 2)} от общего числа педагогических работников — "
+                f"составило {fmt_percent(share_after, iom_places)} от общего числа педагогических работников — "
                 f"{fmt_count(f_after.den)} {plural(f_after.den, 'человек')}."
             )
         else:

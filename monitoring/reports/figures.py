@@ -1,11 +1,12 @@
 """The figures the reports print, read through the monitoring's own computation so that a report and
 the dashboards never disagree:
 
-- indicator values come from `monitoring.indicators` (`SPECS[code].compute`): for a closed period the
-  stored snapshots (`IndicatorSnapshot`, cumulative) are read, so its report does not change when data
-  changes later; for an open period the indicators are computed from live data at rendering time;
-- distributions come from `monitoring.distributions` (stored with the F2 region snapshot for a closed
-  period; computed live otherwise);
+- indicator values come from the snapshots of the period's latest completed computation (the same the
+  dashboard reads, open or closed period), so a closed period's report does not change when data
+  changes later and an open period's report prints what the screen shows, with the same «Рассчитано»;
+  a period never computed is computed live (`monitoring.indicators`, `SPECS[code].compute`), and a
+  report run computes it first (monitoring.services.reports) so that its file names a computation;
+- distributions come from `monitoring.distributions` (stored with the F2 region snapshot);
 - a few supporting lists the snapshots do not hold (names of trained staff, school names, diagnostics
   statistics per competence) are grouped queries here.
 
@@ -53,19 +54,24 @@ class Value:
 
 
 class Source:
-    """The indicator values of one period (cumulative), read once per indicator."""
+    """The indicator values of one period (cumulative), read once per indicator: the snapshots of the
+    period's latest completed computation (the ones the dashboard shows), whether the period is open or
+    closed; only a period never computed is computed live, at rendering time. `computation` is the run
+    read, `computed_at` the moment its figures were computed (the live moment otherwise)."""
 
     def __init__(self, period):
+        from django.utils import timezone
+
+        from monitoring.selectors import current_computation
+
         self.period = period
         self._ctx = None
         self._cache: dict[str, list[Value]] = {}
-        self.stored = False
-        self.missing_snapshots = False
-        if period.is_closed:
-            from monitoring.models import IndicatorSnapshot
-
-            self.stored = IndicatorSnapshot.objects.filter(period=period, cumulative=True).exists()
-            self.missing_snapshots = not self.stored
+        self.computation, self.computed_at = current_computation(period)
+        self.stored = self.computed_at is not None
+        self.missing_snapshots = period.is_closed and not self.stored
+        if not self.stored:
+            self.computed_at = timezone.now()
 
     def _context(self):
         if self._ctx is None:
@@ -150,17 +156,22 @@ class Source:
         return dist.labelled(raw)
 
     def note(self) -> str:
-        if self.stored:
+        if self.stored and self.period.is_closed:
             return (
                 "Период закрыт: показатели взяты из сохранённого расчёта и не меняются при последующих "
                 "изменениях данных."
+            )
+        if self.stored:
+            return (
+                "Показатели взяты из последнего расчёта за период (те же значения, что на панели "
+                "мониторинга); изменения данных после расчёта войдут в следующий расчёт."
             )
         if self.missing_snapshots:
             return (
                 "Период закрыт, но сохранённого расчёта показателей нет: показатели рассчитаны по текущим "
                 "данным портала на момент формирования отчёта."
             )
-        return "Период открыт: показатели рассчитаны по данным портала на момент формирования отчёта."
+        return "Период ещё не рассчитывался: показатели рассчитаны по данным портала на момент формирования отчёта."
 
 
 def municipality_names(region_id: int) -> list[dict]:

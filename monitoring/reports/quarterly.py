@@ -1,7 +1,8 @@
 """The quarterly monitoring form of the Centre's efficiency indicators (seed 002, Kirov): the six
 indicators with the planned value for the year against the achieved value, and the supporting lists:
 the Centre's staff trained by the Federal coordinator (names, programmes: personal data) and the
-regional events held. Shares are printed with two decimals, as the seed form does."""
+regional events held. Shares are printed with the decimals of the seed form (monitoring.numbers.DECIMALS:
+the ИОМ share 5,85 %, 13 of 16 staff 81,3 %), as the dashboard prints them."""
 
 from __future__ import annotations
 
@@ -64,7 +65,6 @@ class QuarterlyReport(Report):
     )
     template_name = "monitoring/reports/pdf/quarterly.html"
     has_personal_data = True  # the full rendering lists trained staff by name; the aggregate one counts
-    places = 2
 
     STAFF_TITLE = "Показатель 2. Сотрудники Центра, прошедшие обучение на базе Федерального координатора"
 
@@ -100,6 +100,10 @@ class QuarterlyReport(Report):
             note="Обезличенный вариант: численность по должностям, без фамилий.",
         )
 
+    def _share_text(self, code: str, num, den) -> str:
+        n = self.places_for(code)
+        return fmt_percent(percent(num, den, n), n, missing="нет данных")
+
     def _achieved(self) -> dict:
         """{code: (numerator, denominator)} of the region: stored snapshots of a closed period, else
         the live computation (monitoring.indicators)."""
@@ -126,7 +130,7 @@ class QuarterlyReport(Report):
                 plan_cell = int(plan) if plan is not None else "не установлено"
                 value_cell = num if num is not None else MISSING
             else:
-                value = percent(num, den, self.places)
+                value = percent(num, den, self.places_for(code))
                 plan_cell = plan.quantize(Decimal("0.01")) if plan is not None else "не установлено"
                 value_cell = value if value is not None else "нет данных (знаменатель не введён)"
             met = None
@@ -147,15 +151,19 @@ class QuarterlyReport(Report):
                 "Выполнение",
             ],
             rows=rows,
-            note="Доли — в процентах с двумя знаками после запятой (округление половины вверх).",
+            note=(
+                "Доли — в процентах, с числом знаков после запятой, как в форме (округление половины "
+                "вверх); те же значения и знаки — на панели мониторинга."
+            ),
         )
 
         iom_num, iom_den = achieved[IndicatorCode.IOM_SHARE]
-        iom_share = percent(iom_num, iom_den, 2)
+        iom_places = self.places_for(IndicatorCode.IOM_SHARE)
+        iom_share = percent(iom_num, iom_den, iom_places)
         statements.append(
             f"Показатель 1. Индивидуальные образовательные маршруты спроектированы для {fmt_count(iom_num)} {plural(iom_num, 'педагог', 'gent')}"
             + (
-                f", что составляет {fmt_percent(iom_share, 2)} от общего числа педагогических работников "
+                f", что составляет {fmt_percent(iom_share, iom_places)} от общего числа педагогических работников "
                 f"({fmt_count(iom_den)} чел.)."
                 if iom_share is not None
                 else "; официальная численность педагогов не введена, доля не рассчитывается."
@@ -164,7 +172,7 @@ class QuarterlyReport(Report):
         s_num, s_den = achieved[IndicatorCode.STAFF_FED_TRAINED]
         statements.append(
             f"Показатель 2. Обучение на базе Федерального координатора прошли сотрудники: {fmt_count(s_num)} "
-            f"из {fmt_count(s_den)} ({fmt_percent(percent(s_num, s_den, 2), 2, missing='нет данных')})."
+            f"из {fmt_count(s_den)} ({self._share_text(IndicatorCode.STAFF_FED_TRAINED, s_num, s_den)})."
         )
         events = self.source.region(IndicatorCode.REGIONAL_EVENTS).inputs.get("events", [])
         statements.append(

@@ -79,6 +79,22 @@ def report_build(run: ReportRun):
     )
 
 
+def report_computation(period: Period):
+    """The computation a report prints: the period's latest one; a period never computed (and open)
+    is computed first, so that the file and the dashboard read the same snapshots."""
+    from ..selectors import current_computation
+    from .computation import computation_execute, computation_request
+
+    run, _ = current_computation(period)
+    if run is not None or period.is_closed:
+        return run
+    try:
+        run = computation_request(actor=None, period=period, enqueue=False)
+    except DomainError:
+        return None  # another computation is running: the report computes live and says so
+    return computation_execute(run_id=run.pk)
+
+
 def report_run_execute(*, run_id: int) -> ReportRun:
     """Render the run's report and store the file in `ReportRun.file` (written to a partial path,
     moved into place when complete), recording running → done, or failed with the error. A run that is
@@ -89,8 +105,10 @@ def report_run_execute(*, run_id: int) -> ReportRun:
             run = ReportRun.objects.select_related(
                 "period", "period__region", "municipality", "compare_with"
             ).get(pk=run_id)
+            computation = report_computation(run.period)
             report = report_build(run)
-            content = report.render(run.format)
+            context = report.build_context()
+            content = report.render(run.format, context)
             storage = run.file.storage
             partial = lease.partial_path(storage)
             with open(partial, "wb") as fh:
@@ -98,5 +116,9 @@ def report_run_execute(*, run_id: int) -> ReportRun:
             name = lease.place(
                 storage, partial, run.file.field.generate_filename(run, report.filename(run.format))
             )
-            lease.finish(file=name)
+            lease.finish(
+                file=name,
+                computation=context["computation"] or computation,
+                computed_at=report.source.computed_at,
+            )
     return ReportRun.objects.get(pk=run_id)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..numbers import fmt, fmt_count, fmt_percent
+from ..numbers import fmt, fmt_count, fmt_percent, percent, places, stamp
 
 register = template.Library()
 
@@ -23,11 +23,22 @@ def count(value):
 
 
 @register.filter
-def indicator_value(row):
-    """An overview row's value in its unit: 14,3 % or 6."""
+def indicator_value(row, kind="dashboard"):
+    """An overview row's value in its unit: 3,32 % or 6. A share is rounded once, from its numerator and
+    denominator, with the decimals the reports print it with (monitoring.numbers.DECIMALS)."""
     if row.get("unit") == "percent":
-        return fmt_percent(row.get("value"))
+        n = places(kind, row.get("code"))
+        value = percent(row.get("numerator"), row.get("denominator"), n)
+        if value is None:
+            value = row.get("value")
+        return fmt_percent(value, n)
     return fmt(row.get("value"), 0 if row.get("unit") == "count" else 1)
+
+
+@register.filter
+def computed_stamp(moment):
+    """«Рассчитано: 01.12.2026 14:05» (monitoring.numbers.stamp)."""
+    return stamp(moment)
 
 
 @register.filter

@@ -14,7 +14,7 @@ from ..choices import IndicatorCode, ScopeLevel
 from ..distributions import TITLES
 from ..indicators import HAS_IOM_RULE
 from ..navigation import DASHBOARD_ROLES
-from ..numbers import percent
+from ..numbers import percent, places
 
 SORTS = {
     "name": "municipality",
@@ -57,6 +57,11 @@ def municipality_table(user, period, cumulative: bool, sort: str = "name", desc:
         period, IndicatorCode.IOM_SHARE, ScopeLevel.MUNICIPALITY, user, cumulative
     )
     by_muni = {r["municipality_id"]: r for r in share["rows"]}
+    # Shares rounded once from the counts, with the decimals the reports print (monitoring.numbers).
+    f2_places, share_places = (
+        places("dashboard", IndicatorCode.F2),
+        places("dashboard", IndicatorCode.IOM_SHARE),
+    )
     rows = []
     for r in f2["rows"]:
         s = by_muni.get(r["municipality_id"], {})
@@ -67,8 +72,8 @@ def municipality_table(user, period, cumulative: bool, sort: str = "name", desc:
                 "teachers": s.get("denominator"),
                 "diagnosed": r["denominator"],
                 "iom": r["numerator"],
-                "f2": r["value"],
-                "share": s.get("value"),
+                "f2": percent(r["numerator"], r["denominator"], f2_places),
+                "share": percent(s.get("numerator"), s.get("denominator"), share_places),
             }
         )
     key = SORTS.get(sort, "municipality")
@@ -84,8 +89,10 @@ def municipality_table(user, period, cumulative: bool, sort: str = "name", desc:
         "diagnosed": sum(r["diagnosed"] or 0 for r in rows),
         "iom": sum(r["iom"] or 0 for r in rows),
     }
-    total["f2"] = percent(total["iom"], total["diagnosed"])
-    total["share"] = percent(total["iom"], total["teachers"]) if not total["teachers_missing"] else None
+    total["f2"] = percent(total["iom"], total["diagnosed"], f2_places)
+    total["share"] = (
+        percent(total["iom"], total["teachers"], share_places) if not total["teachers_missing"] else None
+    )
     valued = [r for r in rows if r["share"] is not None]
     return {
         "rows": rows,
@@ -94,6 +101,8 @@ def municipality_table(user, period, cumulative: bool, sort: str = "name", desc:
         "lowest": min(valued, key=lambda r: r["share"]) if valued else None,
         "sort": sort if sort in SORTS else "name",
         "desc": desc,
+        "f2_places": f2_places,
+        "share_places": share_places,
     }
 
 
@@ -160,6 +169,7 @@ def dashboard(request):
             computed=selectors.snapshot_table(period, IndicatorCode.F2, ScopeLevel.REGION, user, cumulative)[
                 "computed"
             ],
+            computed_at=selectors.current_computation(period)[1],
         )
     return render(request, "monitoring/dashboard.html", context)
 
