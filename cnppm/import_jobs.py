@@ -101,7 +101,8 @@ def import_jobs_visible(user):
 # --- Running ------------------------------------------------------------------------------------
 
 
-def _discard_file(job_id: int) -> None:
+def discard_file(job_id: int) -> None:
+    """Delete the job's stored upload (when it finished, or was given up)."""
     path = ImportJob.objects.filter(pk=job_id).values_list("path", flat=True).first()
     if path:
         full = Path(settings.PRIVATE_MEDIA_ROOT) / path
@@ -115,7 +116,7 @@ def import_job_execute(job_id: int) -> str:
         if lease is None:
             status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
             if status in (ImportStatus.DONE, ImportStatus.FAILED):
-                _discard_file(job_id)
+                discard_file(job_id)
             return status or "missing"
         job = ImportJob.objects.select_related("actor", "region").get(pk=job_id)
         full = Path(settings.PRIVATE_MEDIA_ROOT) / job.path
@@ -145,7 +146,7 @@ def import_job_execute(job_id: int) -> str:
         lease.finish(result=result)
     final = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
     if final in (ImportStatus.DONE, ImportStatus.FAILED):
-        _discard_file(job_id)
+        discard_file(job_id)
     return final or "missing"
 
 

@@ -571,3 +571,10 @@ class ImportJob(JobRun):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @classmethod
+    def job_given_up(cls, pk) -> None:
+        """Failed without its worker (cnppm.jobs sweeper or takeover): the uploaded file goes too."""
+        from .import_jobs import discard_file
+
+        discard_file(pk)

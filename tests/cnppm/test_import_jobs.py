@@ -252,3 +252,29 @@ def test_reader_reports_progress_every_thousand_rows():
         rows = list(open_workbook(data).worksheets[0].iter_rows(values_only=True))
     # Reported as rows come out of each parsed chunk: at least every thousand rows, rising.
     assert len(rows) == 2501 and len(seen) == 2 and 1000 <= seen[0] < seen[1] <= 2501
+
+
+def test_job_given_up_by_the_sweeper_loses_its_file(
+    client, world, settings, private_media, django_capture_on_commit_callbacks
+):
+    from cnppm import jobs
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    job = import_job_submit(
+        actor=world["operator"].user,
+        kind=ImportKind.ROSTER,
+        upload=SimpleUploadedFile("r.xlsx", roster_bytes(world)),
+    )
+    stale = timezone.now() - dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 60)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, attempts=settings.JOB_MAX_ATTEMPTS, started_at=stale, heartbeat_at=stale
+    )
+    assert len(stored_files(private_media)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.sweep()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and stored_files(private_media) == []
+    login(client, world["operator"])
+    html = client.get(reverse("import_job", kwargs={"pk": job.pk})).content.decode()
+    assert "Файл не загружен, ничего не изменено." in html and "Обработчик задачи перестал отвечать" in html
+    assert not Person.objects.filter(email="petrova@example.ru").exists()
