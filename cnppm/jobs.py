@@ -14,7 +14,11 @@ A run recorded by a Celery task (a report, a computation, a card archive, an imp
   (`lease.place`); partial files of the run are removed on failure, on takeover and by the sweeper;
 - a new identical request marks a stale run failed instead of being swallowed (`supersede_stale`),
   and the beat task `cnppm.tasks.sweep_stale_jobs` requeues stale runs (up to JOB_MAX_ATTEMPTS
-  attempts) or marks them failed with the reason.
+  attempts) or marks them failed with the reason;
+- a run still queued after settings.JOB_QUEUE_TIMEOUT (its message never reached a worker: the broker
+  lost it, Redis restarted without persistence) is stale too: the sweeper sends its task again, the
+  lost dispatch counting as an attempt, and fails it after JOB_MAX_ATTEMPTS. A queued run's
+  `heartbeat_at` is the time of its last dispatch (`created_at` before the first re-dispatch).
 """
 
 from __future__ import annotations
@@ -73,7 +77,10 @@ class JobRun(models.Model):
 
     @property
     def job_stale(self) -> bool:
-        """Running, but its worker has not reported for longer than the lease."""
+        """Running, but its worker has not reported for longer than the lease; or queued, and no
+        worker has taken it within the queue timeout (its message was lost)."""
+        if self.status == JobStatus.QUEUED:
+            return _is_stale_queued(self, timezone.now())
         return self.status == JobStatus.RUNNING and _is_stale(self, timezone.now())
 
     @property
@@ -105,6 +112,11 @@ def max_attempts() -> int:
     return int(getattr(settings, "JOB_MAX_ATTEMPTS", 3))
 
 
+def queue_timeout() -> float:
+    """How long a run may wait in the queue before its message is taken for lost (the lease if unset)."""
+    return float(getattr(settings, "JOB_QUEUE_TIMEOUT", 0) or lease_seconds())
+
+
 # --- freshness ------------------------------------------------------------------------------
 
 
@@ -112,7 +124,7 @@ def _cutoff(now=None):
     return (now or timezone.now()) - timedelta(seconds=lease_seconds())
 
 
-def stale_q(now=None) -> Q:
+def stale_running_q(now=None) -> Q:
     """Running runs whose worker has not reported within the lease (no heartbeat at all counts as
     stale once the run started longer ago than the lease, or never recorded its start)."""
     cutoff = _cutoff(now)
@@ -123,8 +135,23 @@ def stale_q(now=None) -> Q:
     )
 
 
+def stale_queued_q(now=None) -> Q:
+    """Queued runs that no worker took within the queue timeout since their last dispatch
+    (heartbeat_at, set by a re-dispatch) or their creation: the message was lost."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=queue_timeout())
+    return Q(status=JobStatus.QUEUED) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def stale_q(now=None) -> Q:
+    """Runs whose worker died (running, stale heartbeat) or whose message was lost (queued too long).
+    Every JobRun model has `created_at` (the time of the request)."""
+    return stale_running_q(now) | stale_queued_q(now)
+
+
 def live_q(now=None) -> Q:
-    """Runs that are still going: queued, or running with a fresh heartbeat."""
+    """Runs that are still going: queued within the queue timeout, or running with a fresh heartbeat."""
     return Q(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)) & ~stale_q(now)
 
 
@@ -132,6 +159,11 @@ def _is_stale(run, now) -> bool:
     cutoff = _cutoff(now)
     last = run.heartbeat_at or run.started_at
     return last is None or last < cutoff
+
+
+def _is_stale_queued(run, now) -> bool:
+    since = run.heartbeat_at or getattr(run, "created_at", None)
+    return since is not None and since < now - timedelta(seconds=queue_timeout())
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -357,22 +389,39 @@ def _gave_up_reason(run) -> str:
     )
 
 
+def _queued_since(run) -> str:
+    since = run.heartbeat_at or getattr(run, "created_at", None)
+    return timezone.localtime(since).strftime("%d.%m.%Y %H:%M:%S") if since else "нет"
+
+
+def _lost_reason(run, attempts: int) -> str:
+    return (
+        f"Задача не дошла до обработчика: в очереди с {_queued_since(run)}, ни один обработчик её не взял "
+        f"(сообщение потеряно); попыток: {attempts}. Запросите заново."
+    )
+
+
 @transaction.atomic
 def supersede_stale(qs) -> int:
-    """Mark failed the runs of `qs` that are running with a stale heartbeat, so that a new
-    identical request starts a new run instead of waiting for a dead one; returns how many."""
+    """Mark failed the runs of `qs` that are running with a stale heartbeat or queued past the
+    queue timeout (a lost message), so that a new identical request starts a new run instead of
+    waiting for a dead one; returns how many."""
     now = timezone.now()
     count = 0
     for run in qs.select_for_update().filter(stale_q(now)):
         model = type(run)
         discard_partials(model, run.pk)
-        failed = model.objects.filter(pk=run.pk, status=JobStatus.RUNNING, attempts=run.attempts).update(
-            status=JobStatus.FAILED,
-            finished_at=now,
-            error=(
+        if run.status == JobStatus.QUEUED:
+            error = (
+                f"Задача не дошла до обработчика (в очереди с {_queued_since(run)}); запрос выполнен заново."
+            )
+        else:
+            error = (
                 f"Обработчик задачи перестал отвечать (последняя отметка: {_last_seen(run)}); "
                 "запрос выполнен заново."
-            ),
+            )
+        failed = model.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
+            status=JobStatus.FAILED, finished_at=now, error=error
         )
         if failed:
             transaction.on_commit(lambda model=model, pk=run.pk: model.job_given_up(pk))
@@ -395,21 +444,50 @@ def _enqueue(task_name: str, pk) -> None:
         current_app.send_task(task_name, args=[pk])
 
 
+def _sweep_queued(model, run, now, result) -> None:
+    """A run queued past the timeout: its message never reached a worker. The lost dispatch counts
+    as an attempt; the task is sent again while attempts remain, else the run is failed. A message
+    that was only late is harmless: the second delivery finds the run taken (claim) and returns."""
+    attempts = run.attempts + 1
+    mine = model.objects.filter(pk=run.pk, status=JobStatus.QUEUED, attempts=run.attempts)
+    if model.job_task and attempts < max_attempts():
+        mine.update(
+            attempts=attempts,
+            heartbeat_at=now,  # the time of this dispatch: the queue timeout counts from it
+            error=(
+                f"Задача не дошла до обработчика (в очереди с {_queued_since(run)}); "
+                f"отправлена заново, повторная попытка {attempts + 1}."
+            ),
+        )
+        transaction.on_commit(lambda name=model.job_task, pk=run.pk: _enqueue(name, pk))
+        result["requeued"] += 1
+    else:
+        mine.update(
+            status=JobStatus.FAILED, attempts=attempts, finished_at=now, error=_lost_reason(run, attempts)
+        )
+        transaction.on_commit(lambda model=model, pk=run.pk: model.job_given_up(pk))
+        result["failed"] += 1
+    log.warning("lost queued %s %s (attempt %s) swept", _label(model), run.pk, attempts)
+
+
 def sweep(now=None) -> dict[str, int]:
-    """Requeue each stale run (its worker died) for another attempt, or, when its attempts are used
-    up or it has no task to requeue with, mark it failed with the reason; partial files go either
-    way. Returns {"requeued": n, "failed": n}."""
+    """Requeue each stale run (its worker died, or its message was lost in the queue) for another
+    attempt, or, when its attempts are used up or it has no task to requeue with, mark it failed with
+    the reason; partial files go either way. Returns {"requeued": n, "failed": n}."""
     now = now or timezone.now()
     result = {"requeued": 0, "failed": 0}
     for model in job_models():
         with transaction.atomic():
             for run in model.objects.select_for_update(skip_locked=True).filter(stale_q(now)):
                 discard_partials(model, run.pk)
+                if run.status == JobStatus.QUEUED:
+                    _sweep_queued(model, run, now, result)
+                    continue
                 mine = model.objects.filter(pk=run.pk, status=JobStatus.RUNNING, attempts=run.attempts)
                 if model.job_task and run.attempts < max_attempts():
                     mine.update(
                         status=JobStatus.QUEUED,
-                        heartbeat_at=None,
+                        heartbeat_at=now,  # requeued now: the queue timeout counts from here
                         error=(
                             f"Попытка {run.attempts} прервана: обработчик задачи перестал отвечать "
                             f"(последняя отметка: {_last_seen(run)}). Повторная попытка {run.attempts + 1}."

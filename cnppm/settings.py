@@ -183,6 +183,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 JOB_LEASE_SECONDS = float(env("JOB_LEASE_SECONDS", "180"))
 JOB_HEARTBEAT_SECONDS = float(env("JOB_HEARTBEAT_SECONDS", "30"))
 JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3"))
+# A run still queued this long after its dispatch lost its message (broker lost it, Redis restarted):
+# the sweeper sends it again (counted as an attempt, up to JOB_MAX_ATTEMPTS) and an identical request
+# no longer waits for it. Longer than a busy queue's ordinary wait.
+JOB_QUEUE_TIMEOUT = float(env("JOB_QUEUE_TIMEOUT", "600"))
 CELERY_BEAT_SCHEDULE = {
     "close-expired-attempts": {
         "task": "diagnostics.tasks.close_expired_attempts",

@@ -361,3 +361,126 @@ def test_pages_show_heartbeat_retry_and_error(client, world, archive):
     assert jobs.sweep()["failed"] == 3
     for name, url in pages.items():
         assert "ошибка: Обработчик задачи перестал отвечать" in page_text(client, url), name
+
+
+# --- a queued run whose message was lost (the broker lost it, Redis restarted) --------------
+
+QUEUE_TIMEOUT = 120
+
+
+@pytest.fixture
+def sent(settings, monkeypatch):
+    """The tasks' delay() recorded instead of sent to a broker: [(task name, pk), …]."""
+    from celery import current_app
+
+    settings.JOB_QUEUE_TIMEOUT = QUEUE_TIMEOUT
+    current_app.loader.import_default_modules()
+    calls = []
+    for model in jobs.job_models():
+        task = current_app.tasks[model.job_task]
+        monkeypatch.setattr(task, "delay", lambda pk, name=model.job_task: calls.append((name, pk)))
+    return calls
+
+
+def queued_since(model, pk, seconds_ago):
+    """A run requested `seconds_ago` whose message no worker ever received."""
+    model.objects.filter(pk=pk).update(created_at=timezone.now() - timedelta(seconds=seconds_ago))
+
+
+def test_lost_queued_run_is_sent_again_then_failed_after_max_attempts(
+    archive, sent, monkeypatch, django_capture_on_commit_callbacks
+):
+    given_up = []
+    monkeypatch.setattr(CardArchiveRun, "job_given_up", classmethod(lambda cls, pk: given_up.append(pk)))
+    queued_since(CardArchiveRun, archive.pk, QUEUE_TIMEOUT - 5)
+    assert jobs.sweep() == {"requeued": 0, "failed": 0}  # an ordinary wait in the queue
+    assert not CardArchiveRun.objects.get(pk=archive.pk).job_stale
+
+    queued_since(CardArchiveRun, archive.pk, QUEUE_TIMEOUT + 5)
+    run = CardArchiveRun.objects.get(pk=archive.pk)
+    assert run.job_stale and not CardArchiveRun.objects.filter(jobs.live_q()).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep() == {"requeued": 1, "failed": 0}
+    assert sent == [("routes.tasks.card_archive_build", archive.pk)]
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.job_retry) == ("queued", 1, 2)
+    assert "Задача не дошла до обработчика" in run.error and "повторная попытка 2" in run.error
+    assert timezone.now() - run.heartbeat_at < timedelta(seconds=5)  # the re-dispatch's time
+    assert not run.job_stale
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep() == {"requeued": 0, "failed": 0}  # the timeout counts from the re-dispatch
+    assert len(sent) == 1
+
+    # Lost again, twice: the second re-dispatch, then failed with the reason (3 dispatches in all).
+    later = timezone.now() + timedelta(seconds=QUEUE_TIMEOUT + 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep(now=later) == {"requeued": 1, "failed": 0}
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.job_retry) == ("queued", 2, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep(now=later + timedelta(seconds=QUEUE_TIMEOUT + 5)) == {"requeued": 0, "failed": 1}
+    assert len(sent) == 2 and given_up == [archive.pk]
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("failed", 3) and run.finished_at
+    assert run.error.startswith("Задача не дошла до обработчика") and "попыток: 3" in run.error
+    assert "Запросите заново" in run.error
+
+    # A message that was only late and arrives now finds the run failed and does nothing.
+    run = card_archive_run(run_id=archive.pk)
+    assert (run.status, run.attempts, run.file.name) == ("failed", 3, "")
+
+
+def test_resent_task_completes_the_run_and_a_late_duplicate_does_nothing(
+    archive, sent, django_capture_on_commit_callbacks
+):
+    queued_since(CardArchiveRun, archive.pk, QUEUE_TIMEOUT + 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep()["requeued"] == 1
+    ((name, pk),) = sent
+    run = card_archive_run(run_id=pk)  # the worker receives the message sent again
+    assert (run.status, run.attempts, run.error, run.routes_done) == ("done", 2, "", 1)
+    run = card_archive_run(run_id=pk)  # the original message, only late after all
+    assert (run.status, run.attempts) == ("done", 2)
+
+
+def test_lost_queued_run_without_a_task_is_failed(archive, sent, monkeypatch):
+    monkeypatch.setattr(CardArchiveRun, "job_task", "")
+    queued_since(CardArchiveRun, archive.pk, QUEUE_TIMEOUT + 5)
+    assert jobs.sweep() == {"requeued": 0, "failed": 1}
+    assert sent == []
+    run = CardArchiveRun.objects.get(pk=archive.pk)
+    assert run.status == "failed" and "попыток: 1" in run.error
+
+
+def test_identical_request_supersedes_a_lost_queued_run_but_not_a_waiting_one(world, sent):
+    period = period_get_or_create("2022-Q2")
+    kwargs = {"actor": world["operator"].user, "kind": "analytic", "format": "pdf", "period": period}
+    first = report_request(**kwargs, enqueue=False)
+    queued_since(ReportRun, first.pk, QUEUE_TIMEOUT - 5)
+    assert report_request(**kwargs, enqueue=False) == first  # still waiting for a worker
+
+    queued_since(ReportRun, first.pk, QUEUE_TIMEOUT + 5)
+    second = report_request(**kwargs, enqueue=False)
+    assert second != first and second.status == RunStatus.QUEUED
+    first.refresh_from_db()
+    assert first.status == RunStatus.FAILED and "не дошла до обработчика" in first.error
+    assert "запрос выполнен заново" in first.error
+
+    computation = computation_request(actor=world["operator"].user, period=period, enqueue=False)
+    with pytest.raises(DomainError, match="уже выполняется"):
+        computation_request(actor=world["operator"].user, period=period, enqueue=False)
+    queued_since(ComputationRun, computation.pk, QUEUE_TIMEOUT + 5)
+    again = computation_request(actor=world["operator"].user, period=period, enqueue=False)
+    assert again != computation
+    computation.refresh_from_db()
+    assert computation.status == RunStatus.FAILED and "не дошла до обработчика" in computation.error
+
+
+def test_requeued_stale_run_is_not_swept_again_at_once(archive, sent, django_capture_on_commit_callbacks):
+    """A run requeued after a dead worker waits a full queue timeout before it counts as lost."""
+    make_running(CardArchiveRun, archive.pk, seconds_ago=QUEUE_TIMEOUT + 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep() == {"requeued": 1, "failed": 0}
+        assert jobs.sweep() == {"requeued": 0, "failed": 0}
+    assert len(sent) == 1
+    assert CardArchiveRun.objects.get(pk=archive.pk).status == "queued"
