@@ -49,3 +49,29 @@ def sign_in(page):
         page.get_by_role("button", name="Войти").click()
 
     return _sign_in
+
+
+SHOT_WIDTHS = (390, 1280, 1920)
+
+
+@pytest.fixture
+def shots(page, request):
+    """`shots(name)`: the current screen at 390, 1 280 and 1 920 px, each saved as a full-page PNG
+    to $SCREENSHOT_DIR (default test-artifacts/screens/journeys/), failing when the document is
+    wider than the window at any width; the window is back at 1 280 px afterwards."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or "test-artifacts/screens/journeys")
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = request.node.name.removeprefix("test_")
+
+    def _shots(name: str) -> None:
+        for width in SHOT_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(50)  # let the layout settle after the resize
+            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            page.screenshot(path=str(folder / f"{prefix}-{name}-{width}.png"), full_page=True)
+            assert scroll <= inner, f"«{name}» на {width} px: ширина документа {scroll} px > окна {inner} px"
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    return _shots

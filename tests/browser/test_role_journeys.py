@@ -1,0 +1,164 @@
+"""The main journey of each supporting role, clicked as its user would, with the key screens kept
+at 390, 1 280 and 1 920 px (fixture `shots`): the expert, the regional methodist, the school head
+and the municipal methodist, the tutor and the mentor, the curator. Data comes from factories."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from diagnostics.choices import InstrumentKind, ItemType
+from diagnostics.models import Item
+from diagnostics.services import attempts as attempt_services
+from routes.choices import RouteStatus
+from routes.models import Route
+from tests.diagnostics.factories import make_instrument
+from tests.routes.factories import RouteActivityFactory, make_attempt, make_route, teacher_blocks
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def switch_to(page, sign_in):
+    def _switch_to(person):
+        page.context.clear_cookies()
+        sign_in(person)
+        expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+
+    return _switch_to
+
+
+def test_expert_scores_by_the_rubric_and_the_teacher_sees_the_result(page, switch_to, shots, world):
+    instrument = make_instrument(
+        types=(ItemType.SINGLE, ItemType.EXTENDED, ItemType.EXTENDED), title="Диагностика учителей физики"
+    )
+    user = world["teacher"].user
+    attempt = attempt_services.attempt_start(actor=user, instrument_id=instrument.pk)
+    texts = {2: "Начинаю урок с проблемного опыта.", 3: "Даю обратную связь по критериям."}
+    for item in Item.objects.filter(variant=attempt.variant):
+        value = {"choice": "b"} if item.type == ItemType.SINGLE else {"text": texts[item.number]}
+        attempt_services.answer_save(actor=user, attempt_id=attempt.pk, item_id=item.pk, value=value)
+    attempt_services.attempt_finish(actor=user, attempt_id=attempt.pk)
+
+    switch_to(world["expert"])
+    page.get_by_role("button", name="Диагностика").click()
+    page.get_by_role("link", name="Проверка ответов").click()
+    expect(page.get_by_role("heading", name="Проверка развёрнутых ответов")).to_be_visible()
+    queue = page.locator("#expert-queue")
+    expect(queue.get_by_role("row")).to_have_count(3)  # the header and two answers
+    expect(queue).not_to_contain_text(world["teacher"].last_name)  # anonymous
+    shots("expert-queue")
+
+    queue.get_by_role("link", name=re.compile("^Проверить")).first.click()
+    expect(page.locator("#rubric")).to_contain_text("2 балла — полный ответ; 1 — частичный; 0 — нет ответа")
+    first_text = page.locator("#answer-text").inner_text().strip()
+    points = page.get_by_label(re.compile(r"^Балл \(от 0 до 2; по критериям: 2, 1, 0\)"))
+    points.fill("1,5")
+    page.get_by_label(re.compile("^Комментарий")).fill("Не хватает примера из практики.")
+    page.get_by_role("button", name="Сохранить оценку").click()
+    expect(page.get_by_role("alert")).to_have_text("Балл ставится по шагам критериев оценивания: 0, 1 или 2.")
+    # the refused score keeps what was typed
+    expect(points).to_have_value("1,5")
+    expect(page.get_by_label(re.compile("^Комментарий"))).to_have_value("Не хватает примера из практики.")
+    shots("expert-refusal")
+    points.fill("1")
+    page.get_by_role("button", name="Сохранить оценку").click()
+    expect(page.get_by_text(re.compile(r"Ответ на задание №\d оценён\."))).to_be_visible()
+    # the next answer opens at once; the expert goes back to the queue first
+    expect(page.locator("#answer-text")).not_to_have_text(first_text)
+    page.get_by_role("navigation", name="Навигационная цепочка").get_by_role(
+        "link", name="Проверка ответов"
+    ).click()
+
+    # a mistake is corrected while the result is not final yet
+    page.locator("#expert-scored").get_by_role("link", name=re.compile("^Исправить оценку")).click()
+    expect(page.locator("#answer-text")).to_have_text(first_text)
+    expect(page.locator("#correcting-note")).to_be_visible()
+    points.fill("2")
+    page.get_by_role("button", name="Исправить оценку").click()
+    expect(page.locator("#expert-scored")).to_contain_text("2 из 2")
+
+    page.locator("#expert-queue").get_by_role("link", name=re.compile("^Проверить")).click()
+    points.fill("1")
+    page.get_by_label(re.compile("^Комментарий")).fill("Критерии названы, примера нет.")
+    page.get_by_role("button", name="Сохранить оценку").click()
+    expect(page.get_by_text("Ответов, ожидающих проверки, нет.")).to_be_visible()
+    shots("expert-done")
+
+    # the participant's result: 1 + 2 + 1 of 5 points
+    switch_to(world["teacher"])
+    page.get_by_role("link", name="Диагностика", exact=True).click()
+    page.get_by_role("link", name="Результат «Диагностика учителей физики»").click()
+    expect(page.locator("#overall-percent")).to_have_text(re.compile(r"^80[,.]0 %$"))
+    expect(page.locator("#expert-comments")).to_contain_text("Критерии названы, примера нет.")
+    expect(page.locator("#expert-comments")).to_contain_text("(2 из 2): Не хватает примера из практики.")
+    shots("teacher-result")
+
+
+def _approved_route(world, *activities):
+    route = make_route(world["teacher"], status=RouteStatus.APPROVED)
+    for title in activities:
+        RouteActivityFactory(route=route, title=title, competences=[teacher_blocks()[0]])
+    return route
+
+
+def test_regional_methodist_signs_a_correction_and_the_conclusions(page, switch_to, shots, world):
+    route = _approved_route(world, "ДПП ПК «Законы сохранения: трудные задачи»")
+    methodist, teacher = world["regional_methodist"], world["teacher"]
+
+    # the methodist corrects the approved route and signs the correction
+    switch_to(methodist)
+    page.get_by_role("button", name="ИОМ").click()
+    page.get_by_role("link", name="ИОМ", exact=True).click()
+    page.get_by_role("link", name=teacher.full_name).click()
+    expect(page.locator("#route-status")).to_have_text("утверждён")
+    # conclusions are not offered yet, and the card says when they will be
+    expect(page.locator("#conclusions-unavailable")).to_contain_text(
+        "Выводы вносятся на этапе завершения ИОМ"
+    )
+    expect(page.locator("#conclusions-form")).to_have_count(0)
+    page.get_by_role("link", name="Внести корректировку").click()
+    page.get_by_label("Образовательные задачи").fill("Освоить решение олимпиадных задач по механике")
+    page.get_by_label("Причина корректировки").fill("Педагог готовит команду к олимпиаде")
+    page.get_by_role("button", name="Сохранить").click()
+    row = page.locator("#appendix1 tbody tr").first
+    expect(row).to_contain_text("Педагог готовит команду к олимпиаде")
+    expect(row).to_contain_text("ожидает ознакомления")
+    shots("correction-to-sign")
+    row.get_by_role("button", name="Подписать").click()
+    expect(row).to_contain_text(methodist.last_name)
+    expect(row.get_by_role("button", name="Подписать")).to_have_count(0)
+
+    # the teacher is told, and acknowledges the correction
+    switch_to(teacher)
+    page.goto("/notifications/")
+    expect(page.get_by_text("В ваш ИОМ внесена корректировка: ознакомьтесь")).to_be_visible()
+    page.goto(f"/routes/{route.pk}/")
+    expect(page.locator("#tasks")).to_contain_text("Освоить решение олимпиадных задач по механике")
+    row = page.locator("#appendix1 tbody tr").first
+    row.get_by_role("button", name="Подтвердить ознакомление").click()
+    expect(row).to_contain_text(teacher.short_name)
+    shots("correction-acknowledged")
+
+    # once the route is completing and the final diagnostic is ready, the methodist concludes it
+    Route.objects.filter(pk=route.pk).update(status=RouteStatus.COMPLETING)
+    blocks = teacher_blocks()
+    make_attempt(teacher, {blocks[0]: 78, blocks[1]: 85}, kind=InstrumentKind.FINAL)
+    switch_to(methodist)
+    page.goto(f"/routes/{route.pk}/")
+    expect(page.locator("#conclusions-unavailable")).to_have_count(0)
+    page.get_by_label("Выводы по итогам ИОМ").fill(
+        "Предметный дефицит преодолён: 78 % по итоговой диагностике."
+    )
+    page.get_by_role("button", name="Сохранить выводы").click()
+    expect(page.locator("#conclusions-text")).to_contain_text("Предметный дефицит преодолён")
+    page.locator("#appendix2").get_by_role("button", name="Подписать выводы").click()
+    expect(page.locator("#appendix2")).to_contain_text(methodist.last_name)
+    expect(page.locator("#appendix2").get_by_role("button", name="Подписать выводы")).to_have_count(0)
+    shots("conclusions-signed")
+
+    switch_to(teacher)
+    page.goto(f"/routes/{route.pk}/")
+    expect(page.locator("#conclusions-text")).to_contain_text("Предметный дефицит преодолён")
+    page.get_by_role("button", name="Подтвердить ознакомление с выводами").click()
+    expect(page.locator("#appendix2")).to_contain_text(teacher.short_name)
