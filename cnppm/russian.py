@@ -1,6 +1,7 @@
 """Grammatical Russian for UI text: a noun that agrees with its number (pymorphy3) and people's names
 declined by case (Petrovich), so that no page says «142 человек» or «назначен(а)»."""
 
+from decimal import Decimal
 from functools import cache
 
 import pymorphy3
@@ -46,8 +47,8 @@ def _agree_word(w: str, n, case: str) -> str:
     parsed = morph().parse(w)
     # Prefer a nominative singular reading: the word is given in its dictionary form.
     best = next((p for p in parsed if {"nomn", "sing"} <= set(p.tag.grammemes)), parsed[0])
-    if n != int(n):
-        # A fraction takes the genitive singular: «12,5 педагога».
+    if n != int(n) or (isinstance(n, Decimal) and n.as_tuple().exponent < 0):
+        # A fraction, even one printed as «208,0», takes the genitive singular: «12,5 педагога».
         form = best.inflect({"gent", "sing"})
     elif case in ("nomn", "accs") and not (case == "accs" and _ends_in_one(int(n))):
         form = best.make_agree_with_number(int(n))
@@ -62,14 +63,13 @@ def _agree_word(w: str, n, case: str) -> str:
     return _match_case(w, text)
 
 
-@cache
 def plural(n, word: str, case: str = "nomn") -> str:
     """The form of `word` (a noun, or adjectives and a noun) that agrees with the number n, in a case
     (nomn by default; gent after «для», «из», «менее»; accs after «на»):
     plural(2, "человек") == "человека", plural(5, "человек") == "человек",
     plural(21, "педагог", "gent") == "педагога", plural(5, "педагог", "gent") == "педагогов"."""
-    # An unknown count («—») reads like a count of many.
-    n = 5 if n is None else abs(n)
+    # An unknown or hidden count («—») reads like a count of many.
+    n = abs(n) if isinstance(n, int | float | Decimal) else 5
     return " ".join(_agree_word(w, n, case) for w in word.split())
 
 

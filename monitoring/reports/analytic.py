@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from monitoring.charts import bar_chart, pie_chart
 from monitoring.choices import ReportKind
+from monitoring.extremes import extremes, sentence
 from monitoring.numbers import fmt, fmt_percent, percent
 
 from . import figures
@@ -84,23 +85,19 @@ class AnalyticReport(Report):
             ).strip(),
         )
         statements = []
-        ranked = sorted(
-            ((r[4], r[1]) for r in table_rows if not isinstance(r[4], str)), key=lambda t: (-t[0], t[1])
-        )
-        if ranked:
-            top = ranked[:3]
-            bottom = sorted(ranked[-3:], key=lambda t: (t[0], t[1])) if len(ranked) > 3 else []
-            statements.append(
-                "Наибольший охват педагогов построением ИОМ: "
-                + ", ".join(f"{name} ({fmt_percent(share)})" for share, name in top)
-                + "."
+        valued = sorted((r[4], r[1]) for r in table_rows if r[4] is not None and not isinstance(r[4], str))
+        if valued:
+            # Said only between two or more municipalities whose shares differ; ties listed together.
+            compared = sentence(
+                extremes(valued, lambda t: t[0], lambda t: t[1]),
+                what="Наибольший охват педагогов построением ИОМ",
+                lowest_word="наименьший",
+                group="муниципалитет",
+                equal="Охват педагогов построением ИОМ одинаков во всех муниципалитетах",
+                fmt=fmt_percent,
             )
-            if bottom:
-                statements.append(
-                    "Наименьший охват: "
-                    + ", ".join(f"{name} ({fmt_percent(share)})" for share, name in bottom)
-                    + "."
-                )
+            if compared:
+                statements.append(compared)
         else:
             statements.append(
                 "Нет данных об официальной численности педагогов ни по одному муниципалитету: доли не рассчитываются."
@@ -129,7 +126,7 @@ class AnalyticReport(Report):
                 f"({fmt(orgs['total'], 0)})."
             )
 
-        dist = source.distributions()
+        dist = source.distributions(aggregate=self.aggregate)  # small groups summed for the ministry
         stages = dist["stages"]
         stage_table = Table(
             key="stages",
@@ -219,11 +216,14 @@ class AnalyticReport(Report):
             note=self.hidden_note() if any(r[2] == HIDDEN for r in deficit_rows) else "",
         )
         shown = [r for r in deficit_rows if r[2] != HIDDEN]
-        if shown:
-            worst = max(shown, key=lambda r: r[3] or 0)
+        worst = extremes(shown, lambda r: r[3] or 0, lambda r: f"«{r[0]}»")
+        if worst is not None and not worst["equal"]:
+            # Only a comparison when two or more competences differ; ties named together.
+            names = worst["highest"]["names"]
+            where = "по компетенции" if len(names) == 1 else "по компетенциям"
             statements.append(
-                f"Наибольшая доля педагогов с высоким уровнем дефицитов — по компетенции «{worst[0]}»: "
-                f"{fmt_percent(worst[3])}."
+                f"Наибольшая доля педагогов с высоким уровнем дефицитов — {where} {', '.join(names)}: "
+                f"{fmt_percent(worst['highest']['value'])}."
             )
         charts["deficits"] = bar_chart(
             [(r[0], r[3] or 0) for r in shown],

@@ -126,8 +126,14 @@ class ComparisonReport(Report):
         )
         for r in (r for r in stats_rows if r[2] != HIDDEN):
             statements.append(
-                f"{r[0]} — {fmt_count(r[1])} человек, при среднем значении уровня компетенции {fmt_percent(r[2])} "
-                f"(максимальное значение — {fmt_percent(r[3])}, минимальное — {fmt_percent(r[4])})."
+                f"{r[0]} — {fmt_count(r[1])} {plural(r[1], 'человек')}, при среднем значении уровня компетенции "
+                f"{fmt_percent(r[2])} "
+                # A spread only when there is one: equal extremes mean every participant scored the same.
+                + (
+                    f"(максимальное значение — {fmt_percent(r[3])}, минимальное — {fmt_percent(r[4])})."
+                    if r[3] != r[4]
+                    else f"(у всех участников одинаково — {fmt_percent(r[3])})."
+                )
             )
 
         pool_before = _pool(source_before.region("SUPPORT_POOL"))

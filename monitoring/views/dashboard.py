@@ -12,9 +12,10 @@ from cnppm import access
 from .. import charts, selectors
 from ..choices import IndicatorCode, ScopeLevel
 from ..distributions import TITLES
+from ..extremes import extremes, sentence
 from ..indicators import HAS_IOM_RULE
 from ..navigation import DASHBOARD_ROLES
-from ..numbers import percent, places
+from ..numbers import fmt_percent, percent, places
 
 SORTS = {
     "name": "municipality",
@@ -97,8 +98,15 @@ def municipality_table(user, period, cumulative: bool, sort: str = "name", desc:
     return {
         "rows": rows,
         "total": total,
-        "highest": max(valued, key=lambda r: r["share"]) if valued else None,
-        "lowest": min(valued, key=lambda r: r["share"]) if valued else None,
+        # A comparison only between two or more municipalities whose shares differ (ties listed).
+        "comparison": sentence(
+            extremes(valued, lambda r: r["share"], lambda r: r["municipality"]),
+            what="Наибольший охват",
+            lowest_word="наименьший",
+            group="муниципалитет",
+            equal="Охват одинаков во всех муниципалитетах",
+            fmt=lambda v: fmt_percent(v, share_places),
+        ),
         "sort": sort if sort in SORTS else "name",
         "desc": desc,
         "f2_places": f2_places,

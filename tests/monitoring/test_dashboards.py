@@ -4,6 +4,8 @@ municipality; the ministry the region in aggregate, no names), and query guards.
 import pytest
 from django.urls import reverse
 
+from monitoring.choices import IndicatorCode
+from monitoring.numbers import fmt_percent, places
 from tests.cnppm.factories import MunicipalityFactory, OrganizationFactory
 from tests.helpers import assert_matrix, assert_same_queries, count_queries, login
 from tests.monitoring import factories as f
@@ -39,7 +41,10 @@ def test_region_overview_and_municipality_table(client, monitored):
     assert "План и достигнутые значения (регион)" in html
     assert "66,7\u00a0%" in html  # F2 = 4 / 6
     assert "Первый район" in html and "Второй район" in html
-    assert "Наибольший охват" in html
+    # 3 of 300 and 1 of 100: both 1,0 %, so there is no highest and lowest to name.
+    one = fmt_percent(1, places("dashboard", IndicatorCode.IOM_SHARE))
+    assert f"Охват одинаков во всех муниципалитетах: {one}." in html
+    assert "Наибольший охват" not in html
     # Total row computed from the rows: 400 teachers, 6 diagnosed, 4 with an ИОМ.
     assert '<td class="text-end">400' in html
     assert "Что считается ИОМ" in html

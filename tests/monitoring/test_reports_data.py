@@ -161,8 +161,8 @@ def test_analytic_municipality_table_total_and_words(report_world):
     assert "Третий район" in table.note
     text = " ".join(ctx["statements"])
     assert (
-        "Наибольший охват педагогов построением ИОМ: Второй район (12,5\u00a0%), Первый район (1,5\u00a0%)."
-        in text
+        "Наибольший охват педагогов построением ИОМ: Второй район (12,5\u00a0%); "
+        "наименьший: Первый район (1,5\u00a0%)." in text
     )
     assert "4, что составляет 1,9\u00a0% от общего числа педагогических работников (208 чел.)" in text
     assert ctx["rule"].startswith("Педагог считается имеющим ИОМ")
