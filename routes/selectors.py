@@ -14,6 +14,7 @@ from cnppm import access
 from cnppm.choices import QualificationCategory
 from diagnostics.choices import AttemptStatus, DeficitLevel, InstrumentKind
 from diagnostics.models import Attempt, BlockResult
+from diagnostics.scoring import shown_percent
 
 from .choices import ActivityKind, ActivityLevel, RouteStatus
 from .models import Activity, Comment, Correction, Route, RouteActivity
@@ -119,7 +120,8 @@ def _section2(rows: list[dict], overall=None) -> dict:
     уровень = high deficit), and "общий" carries it for every row."""
     out = []
     for row in rows:
-        percent = Decimal(str(row["percent"]))
+        # Rounded once, half up, to the decimal the card prints (diagnostics.scoring.shown_percent).
+        percent = shown_percent(row["percent"])
         level = row["level"]
         out.append(
             {
@@ -135,7 +137,7 @@ def _section2(rows: list[dict], overall=None) -> dict:
                 "overall": percent,
             }
         )
-    return {"rows": out, "overall": overall}
+    return {"rows": out, "overall": shown_percent(overall)}
 
 
 def _activity_row(n: int, a: RouteActivity) -> dict:
@@ -603,4 +605,19 @@ def submitted_without_curator(*, user) -> QuerySet:
         .select_related("teacher__organization__municipality")
         .prefetch_related("teacher__subjects")
         .order_by("submitted_at", "pk")
+    )
+
+
+def current_academic_year(today: date | None = None) -> int:
+    """The academic year a route is made for now: from August, the year that starts."""
+    today = today or timezone.localdate()
+    return today.year if today.month >= 8 else today.year - 1
+
+
+def current_route(person) -> Route | None:
+    """The person's route for the current academic year (a cancelled one does not count)."""
+    return (
+        Route.objects.filter(teacher=person, academic_year=current_academic_year())
+        .exclude(status=RouteStatus.CANCELLED)
+        .first()
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cnppm.models import PersonalDataAccess
 from cnppm.services import DomainError, personal_data_log
 
-from ..choices import RECOMMENDATIONS, AttemptStatus, ItemType
+from ..choices import RECOMMENDATIONS, AttemptStatus, InstrumentKind, ItemType
 from ..item_formats import answer_from_form, is_answered
 from ..selectors import attempts as selectors
 from ..services import attempts as services
@@ -234,6 +234,18 @@ def attempt_finish(request, pk: int):
     )
 
 
+def _route_action(attempt) -> dict | None:
+    """The next step after a final result: open this year's ИОМ, or make one from an entry diagnostic."""
+    from routes import selectors as route_selectors
+
+    route = route_selectors.current_route(attempt.person)
+    if route is not None:
+        return {"kind": "open", "url": reverse("routes:card", args=[route.pk])}
+    if attempt.instrument.kind == InstrumentKind.ENTRY:
+        return {"kind": "create", "url": reverse("routes:create")}
+    return None
+
+
 @login_required
 def attempt_result(request, pk: int):
     attempt = selectors.result_get(request.user, pk)
@@ -270,6 +282,7 @@ def attempt_result(request, pk: int):
             "passed": attempt.percent is not None and attempt.percent >= attempt.instrument.pass_mark,
             "dynamics": dynamics,
             "comments": comments,
+            "route_action": _route_action(attempt) if is_own and attempt.status == S.FINAL else None,
             "continue_url": reverse("diagnostics:attempt_question", args=[attempt.pk, 1])
             if attempt.status == S.IN_PROGRESS and is_own
             else "",
