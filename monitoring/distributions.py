@@ -10,10 +10,12 @@ municipalities up (a region or a methodist's municipalities)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import Coalesce
 
+from cnppm import disclosure
 from cnppm.access import consenting_q
 from cnppm.choices import Education, ExperienceBand, QualificationCategory
 from diagnostics.choices import AttemptStatus, DeficitLevel, InstrumentKind
@@ -220,3 +222,98 @@ def labelled(dist: dict) -> dict:
         for block, levels in sorted(dist.get("deficits", {}).items())
     ]
     return out
+
+
+# --- small groups for aggregate-only viewers (cnppm.disclosure) ------------------------------
+
+# The distributions of people (teachers with an ИОМ) whose small cells are suppressed for the ministry.
+PEOPLE = ("education", "category", "experience")
+
+
+def _line(sizes: Mapping, hidden: set, limit: int) -> set:
+    """The hidden cells of one line of a table whose total is published: the small ones, then the
+    next smallest until they hold the limit together (cnppm.disclosure.hidden_keys), and never a
+    single hidden cell (it would be the total minus the rest, whatever its size)."""
+    keys = disclosure.hidden_keys(sizes, hidden=hidden, limit=limit)
+    visible = sorted((n, str(k), k) for k, n in sizes.items() if k not in keys and n > 0)
+    if len([k for k in keys if sizes.get(k)]) == 1 and visible:
+        keys = keys | {visible[0][2]}
+    return keys
+
+
+def hidden_grid(per_muni: Mapping[int, dict], name: str, limit: int | None = None) -> tuple[set, set]:
+    """Which cells of one distribution to hide, in every municipality and in the region at once:
+    (hidden (municipality id, key) cells, hidden region keys). The region's cells and each
+    municipality's cells partition their totals, and each region cell is the sum of the municipalities'
+    cells of its key; complementary suppression holds along every line (no line with a single hidden
+    cell, the hidden ones of a line holding the limit together), so no hidden cell comes back by
+    subtraction from a municipality's total, from the region's cell, or from the region's total."""
+    limit = disclosure.threshold() if limit is None else limit
+    grid = {mid: {k: n for k, n in (d.get(name) or {}).items() if n} for mid, d in per_muni.items()}
+    region: dict = {}
+    for row in grid.values():
+        for k, n in row.items():
+            region[k] = region.get(k, 0) + n
+    cells: set = set()
+    region_hidden: set = set()
+    changed = True
+    while changed:  # hiding along one line can call for more along the crossing ones
+        changed = False
+        region_keys = _line(region, region_hidden, limit)
+        if region_keys - region_hidden:
+            region_hidden |= region_keys
+            changed = True
+        for mid, row in grid.items():
+            keys = _line(row, {k for m, k in cells if m == mid}, limit)
+            new = {(mid, k) for k in keys} - cells
+            if new:
+                cells |= new
+                changed = True
+        for key in region:
+            column = {mid: row[key] for mid, row in grid.items() if row.get(key)}
+            in_column = {m for m, k in cells if k == key}
+            if key in region_hidden and column and not in_column:
+                # A hidden region cell is the sum of its column: a municipality's cell goes too.
+                in_column = {min(column, key=lambda m: (column[m], m))}
+            mids = _line(column, in_column, limit)
+            new = {(m, key) for m in mids} - cells
+            if new:
+                cells |= new
+                changed = True
+    return cells, region_hidden
+
+
+def hidden_for(per_muni: Mapping[int, dict], wanted: set | None, name: str) -> set:
+    """The keys of one distribution to hide in a view of the region (`wanted` None) or of some
+    municipalities (their cells added up)."""
+    cells, region_hidden = hidden_grid(per_muni, name)
+    if wanted is None:
+        return region_hidden
+    merged: dict = {}
+    for mid in wanted:
+        for k, n in ((per_muni.get(mid) or {}).get(name) or {}).items():
+            merged[k] = merged.get(k, 0) + n
+    pre = {k for m, k in cells if m in wanted}
+    return _line(merged, pre, disclosure.threshold()) if len(wanted) > 1 else pre
+
+
+def hidden_label() -> str:
+    return f"скрыто: группы менее {disclosure.threshold()} чел. (вместе)"
+
+
+def suppress_people(out: dict, per_muni: Mapping[int, dict], wanted: set | None) -> bool:
+    """Replace, in the printable distributions `out` (see `labelled`), the hidden cells of the people
+    distributions by one row holding their sum (at least the threshold by construction), so tables,
+    charts and shares stay whole; returns whether anything was hidden."""
+    hidden_any = False
+    for name in PEOPLE:
+        keys = hidden_for(per_muni, wanted, name)
+        if not keys:
+            continue
+        labels = LABELS.get(name, {})
+        hidden_labels = {labels.get(k, "не указано" if k == NOT_GIVEN else k) for k in keys}
+        kept = [(label, n) for label, n in out[name] if label not in hidden_labels]
+        hidden_sum = sum(n for label, n in out[name] if label in hidden_labels)
+        out[name] = kept + [(hidden_label(), hidden_sum)]
+        hidden_any = True
+    return hidden_any

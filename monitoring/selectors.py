@@ -170,6 +170,12 @@ def snapshot_table(
         qs = qs.filter(municipality=municipality)
     snaps = list(qs)
     rows = sorted((_row(s) for s in snaps), key=lambda r: (r["municipality"], r["organization"]))
+    total = total_of(rows, defn.unit)
+    suppressed = (
+        suppress_organizations(rows)
+        if scope_level == ScopeLevel.ORGANIZATION and disclosure.aggregate_only(user)
+        else False
+    )
     valued = [r for r in rows if r["value"] is not None]
     _run, computed_at = current_computation(period)
     return {
@@ -180,12 +186,39 @@ def snapshot_table(
         "computed": bool(snaps) or IndicatorSnapshot.objects.filter(period=period).exists(),
         "computed_at": computed_at,
         "rows": rows,
-        "total": total_of(rows, defn.unit),
+        "total": total,
+        "suppressed": suppressed,
+        "suppressed_note": (
+            f"«—»: по организациям, где менее {disclosure.threshold()} человек в знаменателе, и по "
+            "организациям, по которым их можно было бы вычислить по разности, значения не приводятся."
+            if suppressed
+            else ""
+        ),
         "highest": max(valued, key=lambda r: r["value"]) if valued else None,
         "lowest": min(valued, key=lambda r: r["value"]) if valued else None,
         "plan": _plans(period.ends_on.year).get(indicator_code),
         "has_iom_rule": HAS_IOM_RULE,
     }
+
+
+def suppress_organizations(rows: list[dict]) -> bool:
+    """The ministry's view of per-organization figures (cnppm.disclosure): within each municipality,
+    an organization whose denominator (people) is under the threshold shows only that head count, and
+    so do the next smallest ones until the hidden ones hold the threshold together, so the
+    municipality's total minus the visible organizations gives back no organization. The totals are
+    computed before (from every row) and stay."""
+    hidden_any = False
+    by_muni: dict = {}
+    for r in rows:
+        by_muni.setdefault(r["municipality_id"], []).append(r)
+    for part in by_muni.values():
+        sizes = {id(r): int(r["denominator"] or 0) for r in part}
+        keys = disclosure.hidden_keys(sizes)
+        for r in part:
+            if id(r) in keys:
+                r.update(numerator=None, value=None, inputs={}, suppressed=True)
+                hidden_any = True
+    return hidden_any
 
 
 def current_computation(period) -> tuple[ComputationRun | None, object]:
@@ -305,6 +338,9 @@ def distributions(user, period, municipality=None, cumulative: bool = True) -> d
             f"«—»: уровни не приводятся для групп менее {disclosure.threshold()} человек и для групп, "
             "по которым их можно было бы вычислить по разности."
         )
+    if disclosure.aggregate_only(user):
+        # Education, category, experience: small cells (and their complement) as one summed row.
+        dist.suppress_people(out, per_muni, wanted)
     return out
 
 

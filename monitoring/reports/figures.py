@@ -133,17 +133,19 @@ class Source:
             and (municipality_id is None or v.municipality_id == municipality_id)
         }
 
-    def distributions(self, municipality_id: int | None = None) -> dict:
+    def distributions(self, municipality_id: int | None = None, *, aggregate: bool = False) -> dict:
         """The printable distributions (monitoring.distributions.labelled shape) of the region or of
-        one municipality."""
+        one municipality; `aggregate`: the rendering for aggregate-only viewers, small cells of the
+        people distributions suppressed with their complement (distributions.suppress_people)."""
         from monitoring import distributions as dist
 
         if self.stored:
             stored = self.region("F2").inputs.get("distributions") or {}
+            per = {int(k): v for k, v in (stored.get("by_municipality") or {}).items()}
             if municipality_id is None:
                 raw = stored.get("region") or dist.empty()
             else:
-                raw = (stored.get("by_municipality") or {}).get(str(municipality_id)) or dist.empty()
+                raw = per.get(municipality_id) or dist.empty()
         else:
             from monitoring.indicators import window_for
 
@@ -153,7 +155,10 @@ class Source:
                 if municipality_id is None
                 else per.get(municipality_id, dist.empty())
             )
-        return dist.labelled(raw)
+        out = dist.labelled(raw)
+        if aggregate:
+            dist.suppress_people(out, per, None if municipality_id is None else {municipality_id})
+        return out
 
     def note(self) -> str:
         if self.stored and self.period.is_closed:
