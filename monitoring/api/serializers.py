@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from cnppm import disclosure
 from cnppm.api.fields import IdField
 
 from ..models import ComputationRun, IndicatorDefinition, IndicatorPlan, IndicatorSnapshot
@@ -53,6 +54,23 @@ class SnapshotSerializer(serializers.ModelSerializer):
             "inputs",
             "computed_at",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("aggregate_only"):
+            # The ministry: counts by category per municipality stay in the dashboards' suppressed form.
+            data["inputs"] = {k: v for k, v in (data["inputs"] or {}).items() if k != "distributions"}
+            if instance.pk in self.context.get("hidden_ids", ()):
+                data.update(
+                    numerator=None,
+                    value=None,
+                    inputs={},
+                    note=(
+                        f"Не приводится: в знаменателе менее {disclosure.threshold()} человек, "
+                        "или значение можно было бы вычислить по разности."
+                    ),
+                )
+        return data
 
 
 class RunSerializer(serializers.ModelSerializer):

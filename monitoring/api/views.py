@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from cnppm import access
+from cnppm import access, disclosure
 from cnppm.api.permissions import HasRole, PortalUserPermission
 from cnppm.choices import Role
 
@@ -70,6 +70,46 @@ class SnapshotList(generics.ListAPIView):
                 "id",
             )
         )
+
+    def get_serializer(self, *args, **kwargs):
+        # For aggregate-only viewers (the ministry): no raw breakdowns in the inputs, and the per-school
+        # figures of small schools (and their complement in the municipality) suppressed.
+        if disclosure.aggregate_only(self.request.user) and args:
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"] |= {"aggregate_only": True, "hidden_ids": self._hidden_ids(args[0])}
+        return super().get_serializer(*args, **kwargs)
+
+    def _hidden_ids(self, snapshots) -> set[int]:
+        """The organization rows to suppress: within each period, indicator, mode and municipality,
+        the organizations under the threshold and their complement (selectors.suppress_organizations'
+        rule), decided over every school of the municipality, not only those on this page."""
+        groups = {
+            (s.period_id, s.indicator_id, s.cumulative, s.municipality_id)
+            for s in snapshots
+            if s.scope_level == ScopeLevel.ORGANIZATION and s.denominator is not None
+        }
+        if not groups:
+            return set()
+        q = Q()
+        for period_id, indicator_id, cumulative, municipality_id in groups:
+            q |= Q(
+                period_id=period_id,
+                indicator_id=indicator_id,
+                cumulative=cumulative,
+                municipality_id=municipality_id,
+            )
+        sizes: dict = {}
+        rows = (
+            self.get_queryset()
+            .filter(q, scope_level=ScopeLevel.ORGANIZATION)
+            .values_list("id", "period_id", "indicator_id", "cumulative", "municipality_id", "denominator")
+        )
+        for pk, *group, denominator in rows:
+            sizes.setdefault(tuple(group), {})[pk] = int(denominator or 0)
+        hidden: set[int] = set()
+        for part in sizes.values():
+            hidden |= disclosure.hidden_keys(part)
+        return hidden
 
 
 class RunList(generics.ListCreateAPIView):

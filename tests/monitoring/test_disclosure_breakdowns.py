@@ -193,3 +193,32 @@ def test_aggregate_analytic_xlsx_and_pdf_survive_the_subtraction(breakdowns):
     assert "скрыто: группы менее 5 чел." in text and "соответствие занимаемой должности" not in text
     full_text = " ".join(pdf_text(analytic(breakdowns, "operator", "pdf")).split())
     assert "соответствие занимаемой должности" in full_text and "скрыто: группы" not in full_text
+
+
+def test_snapshot_api_gives_the_ministry_no_way_around(client, breakdowns):
+    """The same figures through /api/v1/monitoring/snapshots/: no per-municipality breakdowns in the
+    region row's inputs, the small school and its complement without numerator or value."""
+    url = "/api/v1/monitoring/snapshots/?period=2022-Q2&indicator=F2&cumulative=true"
+
+    def by_org(data):
+        return {r["organization_name"]: r for r in data["results"] if r["scope_level"] == "organization"}
+
+    def region_inputs(data):
+        return next(r["inputs"] for r in data["results"] if r["scope_level"] == "region")
+
+    login(client, breakdowns["operator"])
+    full = client.get(url).json()
+    assert "distributions" in region_inputs(full)
+    assert by_org(full)["Школа 2"]["numerator"] is not None
+
+    login(client, breakdowns["ministry"])
+    data = client.get(url).json()
+    assert "distributions" not in region_inputs(data) and "B2" in region_inputs(data)
+    orgs = by_org(data)
+    for name in ("Школа 2", "Школа 4"):
+        assert (orgs[name]["numerator"], orgs[name]["value"], orgs[name]["inputs"]) == (None, None, {})
+        assert orgs[name]["denominator"] is not None and "менее 5 человек" in orgs[name]["note"]
+    assert orgs["Школа 1"]["numerator"] is not None and orgs["Школа 3"]["numerator"] is not None
+    # Filtered to the one school, the complement is still decided over the whole municipality.
+    one = client.get(url + f"&organization={breakdowns['o4'].pk}").json()["results"]
+    assert [(r["numerator"], r["value"]) for r in one] == [(None, None)]
