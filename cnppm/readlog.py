@@ -105,7 +105,8 @@ class ReadLog:
             action=action,
             object_type=object_type,
             object_id=str(object_id or ""),
-            records=len(ids) if ids else records,
+            # an export counts the rows of its file; a page or a list whom it showed
+            records=records if action == PersonalDataAccess.Action.EXPORT or not ids else len(ids),
             person_ids=sorted(ids),
             path=path[:500],
         )
