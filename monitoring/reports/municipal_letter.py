@@ -4,12 +4,13 @@ lists organizations, not people: an aggregate report."""
 
 from __future__ import annotations
 
+from cnppm import disclosure
 from cnppm.choices import Role
 from monitoring.choices import ReportKind
 from monitoring.numbers import fmt_count, fmt_percent, percent
 
 from . import figures
-from .base import REGION_REPORT_ROLES, Report, Table
+from .base import HIDDEN, REGION_REPORT_ROLES, Report, Table
 
 
 class MunicipalLetterReport(Report):
@@ -41,8 +42,15 @@ class MunicipalLetterReport(Report):
             ),
             key=lambda s: s["name"],
         )
+        # The ministry's rendering: a school under the threshold (one diagnosed teacher: whether that
+        # person has an ИОМ) and its complement show C₂ only; the totals stay (cnppm.disclosure).
+        hidden = (
+            disclosure.hidden_keys({n: s["c2"] for n, s in enumerate(schools)}) if self.aggregate else set()
+        )
         rows = [
-            [n, s["name"], "да" if s["low_results"] else "", s["c2"], s["b2"], percent(s["b2"], s["c2"])]
+            [n, s["name"], "да" if s["low_results"] else "", s["c2"], HIDDEN, HIDDEN]
+            if n - 1 in hidden
+            else [n, s["name"], "да" if s["low_results"] else "", s["c2"], s["b2"], percent(s["b2"], s["c2"])]
             for n, s in enumerate(schools, 1)
         ]
         sum_c2 = sum(s["c2"] for s in schools)
@@ -64,9 +72,15 @@ class MunicipalLetterReport(Report):
             note=(
                 "Итоговая строка вычислена по строкам. Педагог, прошедший диагностику в двух организациях, "
                 "учитывается в каждой из них, а в показателе муниципалитета — один раз."
+                + (
+                    f" «{HIDDEN}» — B₂ и F₂ организаций, где менее {disclosure.threshold()} человек прошли "
+                    "диагностику, и организаций, по которым их можно было бы вычислить по разности, не приводятся."
+                    if hidden
+                    else ""
+                )
             ),
         )
-        with_iom = [s["name"] for s in schools if s["b2"]]
+        with_iom = [s["name"] for n, s in enumerate(schools) if s["b2"] and n not in hidden]
         statements = [
             f"В диагностике профессиональных компетенций приняли участие {fmt_count(c2)} педагогов "
             f"организаций муниципального образования {municipality}"
@@ -78,8 +92,15 @@ class MunicipalLetterReport(Report):
         ]
         if with_iom:
             statements.append(
-                f"Для {fmt_count(b2)} педагогов организаций {', '.join(with_iom)} разработаны индивидуальные "
+                f"Для {fmt_count(b2)} педагогов организаций {', '.join(with_iom)}"
+                + (" и других организаций муниципалитета" if hidden else "")
+                + " разработаны индивидуальные "
                 "образовательные маршруты (далее — ИОМ)."
+            )
+        elif b2:
+            statements.append(
+                f"Для {fmt_count(b2)} педагогов организаций муниципального образования разработаны "
+                "индивидуальные образовательные маршруты (далее — ИОМ)."
             )
         else:
             statements.append("Индивидуальные образовательные маршруты за период не разработаны.")

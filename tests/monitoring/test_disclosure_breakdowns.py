@@ -222,3 +222,29 @@ def test_snapshot_api_gives_the_ministry_no_way_around(client, breakdowns):
     # Filtered to the one school, the complement is still decided over the whole municipality.
     one = client.get(url + f"&organization={breakdowns['o4'].pk}").json()["results"]
     assert [(r["numerator"], r["value"]) for r in one] == [(None, None)]
+
+
+def test_aggregate_municipal_letter_hides_the_one_teacher_school(breakdowns):
+    def letter(who, fmt):
+        run = report_request(
+            actor=breakdowns[who].user,
+            kind="municipal_letter",
+            format=fmt,
+            period=breakdowns["period"],
+            municipality=breakdowns["m1"],
+            enqueue=False,
+        )
+        return report_run_execute(run_id=run.pk).file.read()
+
+    def schools(content):
+        sheet = load_workbook(io.BytesIO(content))["Организации"]
+        return {r[1]: r[3:] for r in sheet.iter_rows(values_only=True) if r and r[1]}
+
+    full = schools(letter("operator", "xlsx"))
+    assert full["Школа 2"][:2] == (1, 1) and full["Школа 4"][:2] == (5, 3)
+    rows = schools(letter("ministry", "xlsx"))
+    assert rows["Школа 2"] == (1, "скрыто", "скрыто") and rows["Школа 4"] == (5, "скрыто", "скрыто")
+    assert rows["Школа 1"][:2] == (14, 14)
+    assert rows["Итого по организациям"][:2] == (20, 18)  # 18 − 14 = 4 among 6 people in two schools
+    text = " ".join(pdf_text(letter("ministry", "pdf")).split())
+    assert "Школа 1 и других организаций муниципалитета" in text and "Школа 2 разработаны" not in text
