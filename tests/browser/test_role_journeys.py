@@ -1,11 +1,13 @@
 """The main journey of each supporting role, clicked as its user would, with the key screens kept
 at 390, 1 280 and 1 920 px (fixture `shots`): the expert, the regional methodist, the school head
 and the municipal methodist, the tutor and the mentor, the curator. Data comes from factories."""
+# ruff: noqa: F811
 
 import re
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from diagnostics.choices import InstrumentKind, ItemType
 from diagnostics.models import Item
@@ -13,6 +15,7 @@ from diagnostics.services import attempts as attempt_services
 from routes.choices import RouteStatus
 from routes.models import Route
 from tests.diagnostics.factories import make_instrument
+from tests.monitoring.test_reports_data import report_world  # noqa: F401  (fixture)
 from tests.routes.factories import RouteActivityFactory, make_attempt, make_route, teacher_blocks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -162,3 +165,86 @@ def test_regional_methodist_signs_a_correction_and_the_conclusions(page, switch_
     expect(page.locator("#conclusions-text")).to_contain_text("Предметный дефицит преодолён")
     page.get_by_role("button", name="Подтвердить ознакомление с выводами").click()
     expect(page.locator("#appendix2")).to_contain_text(teacher.short_name)
+
+
+def test_school_head_and_municipal_methodist_see_their_people_routes_and_dashboard(
+    page, switch_to, shots, report_world, tmp_path
+):
+    w = report_world
+    names = {key: w[key].full_name for key in ("teacher", "t2", "t3", "other_teacher")}
+
+    # the municipal methodist: the municipality's people and routes, outside ones are absent
+    switch_to(w["municipal_methodist"])
+    page.get_by_role("button", name="Справочники").click()
+    page.get_by_role("link", name="Справочник педагогов").click()
+    people = page.locator("main table")
+    for key in ("teacher", "t2", "t3"):
+        expect(people).to_contain_text(names[key])
+    expect(people).not_to_contain_text(names["other_teacher"])
+    shots("municipal-people")
+    page.get_by_role("button", name="ИОМ").click()
+    page.get_by_role("link", name="ИОМ", exact=True).click()
+    routes = page.locator("main table")
+    for key in ("teacher", "t2", "t3"):
+        expect(routes).to_contain_text(names[key])
+    expect(routes).not_to_contain_text(names["other_teacher"])
+
+    # requests the municipal monitoring letter and downloads it
+    page.get_by_role("button", name="Мониторинг").click()
+    page.get_by_role("link", name="Отчёты", exact=True).click()
+    page.get_by_label("Отчёт", exact=True).select_option(label="Муниципальный мониторинг (письмо)")
+    page.get_by_label("Период", exact=True).select_option(value=str(w["q2"].pk))
+    page.get_by_label("Муниципалитет (для муниципального письма)").select_option(label=w["m1"].name)
+    page.get_by_role("button", name="Сформировать отчёт").click()
+    expect(page.get_by_text("Отчёт «Муниципальный мониторинг (письмо)» за период 2022-Q2")).to_be_visible()
+    row = page.locator("#report-runs tbody tr").filter(has_text="2022-Q2")
+    expect(row).to_contain_text(w["m1"].name)
+    with page.expect_download() as info:
+        row.get_by_role("link", name=re.compile("^Скачать")).click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(target).pages).replace("\u00a0", " ").split()
+    )
+    assert "F₂ = 3 / 4 · 100 % = 75,0 %" in text
+    assert "Школа 1 2 2 100,0" in text and "Школа 2 2 1 50,0" in text
+    shots("municipal-reports")
+
+    # the dashboard of the same period shows the municipality's schools with the same figures
+    page.get_by_role("button", name="Мониторинг").click()
+    page.get_by_role("link", name="Мониторинг", exact=True).click()
+    page.get_by_label("Период", exact=True).select_option(value="2022-Q2")
+    page.get_by_role("button", name="Показать").click()
+    expect(page.locator("#computed-at")).to_be_visible()
+    municipality = page.locator("#municipalities").get_by_role("row", name=re.compile(f"^{w['m1'].name}"))
+    expect(municipality).to_contain_text("75,0")
+    expect(page.locator("#municipalities")).not_to_contain_text(w["m2"].name)
+    municipality.get_by_role("link", name=w["m1"].name).click()
+    schools = page.locator("#schools")
+    expect(schools.get_by_role("row", name=re.compile("^Школа 1"))).to_contain_text("100,0")
+    expect(schools.get_by_role("row", name=re.compile("^Школа 2"))).to_contain_text("50,0")
+    shots("municipal-schools")
+
+    # the school head: only the school's people and routes, and the school on the dashboard
+    switch_to(w["school_head"])
+    page.get_by_role("button", name="Справочники").click()
+    page.get_by_role("link", name="Справочник педагогов").click()
+    people = page.locator("main table")
+    expect(people).to_contain_text(names["teacher"])
+    expect(people).to_contain_text(names["t2"])
+    expect(people).not_to_contain_text(names["t3"])
+    page.get_by_role("button", name="ИОМ").click()
+    page.get_by_role("link", name="ИОМ", exact=True).click()
+    routes = page.locator("main table")
+    expect(routes).to_contain_text(names["teacher"])
+    expect(routes).not_to_contain_text(names["t3"])
+    page.get_by_role("link", name=w["teacher"].full_name).click()
+    expect(page.locator("#route-status")).to_be_visible()
+    shots("school-route")
+    page.get_by_role("link", name="Мониторинг", exact=True).click()  # the head's only monitoring item
+    page.get_by_label("Период", exact=True).select_option(value="2022-Q2")
+    page.get_by_role("button", name="Показать").click()
+    schools = page.locator("#schools")
+    expect(schools.get_by_role("row", name=re.compile("^Школа 1"))).to_contain_text("100,0")
+    expect(schools).not_to_contain_text("Школа 2")
+    shots("school-dashboard")
