@@ -13,7 +13,8 @@ from django.utils import timezone
 from cnppm import access
 from cnppm.models import Person
 
-from ..choices import RECOMMENDATIONS, AttemptStatus, Audience, InstrumentKind, InstrumentStatus
+from ..choices import RECOMMENDATIONS, AttemptStatus, InstrumentKind, InstrumentStatus
+from ..eligibility import offered_q
 from ..models import Answer, Attempt, BlockResult, Instrument, Item, RetakeGrant
 
 S = AttemptStatus
@@ -25,9 +26,9 @@ def person_of(user) -> Person | None:
 
 def instruments_available_q(person: Person, *, now=None) -> Q:
     now = now or timezone.now()
-    audience = Audience.MANAGERS if person.is_manager else Audience.TEACHERS
     return (
-        Q(status=InstrumentStatus.PUBLISHED, audience=audience)
+        Q(status=InstrumentStatus.PUBLISHED)
+        & offered_q(person)
         & (Q(opens_at__isnull=True) | Q(opens_at__lte=now))
         & (Q(closes_at__isnull=True) | Q(closes_at__gte=now))
     )
@@ -45,8 +46,9 @@ class InstrumentRow:
 
 
 def my_diagnostics(user) -> list[InstrumentRow]:
-    """Instruments open to the user now, and every instrument they have an attempt at. Three queries
-    whatever the number of instruments."""
+    """Instruments open to the user now (diagnostics.eligibility: audience by role, a final one only
+    while the ИОМ is carried out), and every instrument they have an attempt at. A fixed number of
+    queries whatever the number of instruments."""
     person = person_of(user)
     if person is None:
         return []
@@ -96,9 +98,8 @@ def instrument_for_start(user, pk: int) -> Instrument:
     person = person_of(user)
     if person is None:
         raise Http404
-    audience = Audience.MANAGERS if person.is_manager else Audience.TEACHERS
     instrument = (
-        Instrument.objects.filter(pk=pk, status=InstrumentStatus.PUBLISHED, audience=audience)
+        Instrument.objects.filter(offered_q(person), pk=pk, status=InstrumentStatus.PUBLISHED)
         .select_related("subject")
         .first()
     )

@@ -24,7 +24,8 @@ from cnppm.ids import MAX_ID
 from cnppm.models import Person
 from cnppm.services import DomainError, event_record
 
-from ..choices import AttemptStatus, Audience, FinishReason, InstrumentStatus, ItemType
+from .. import eligibility
+from ..choices import AttemptStatus, FinishReason, InstrumentStatus, ItemType
 from ..item_formats import validate_answer
 from ..models import Answer, Attempt, BlockResult, Instrument, Item, RetakeGrant
 from ..scoring import attempt_score, needs_expert, rubric_steps, score_auto, steps_label
@@ -58,10 +59,7 @@ def instrument_unavailable_reason(instrument: Instrument, person: Person, *, now
         return f"Работа будет доступна с {timezone.localtime(instrument.opens_at):%d.%m.%Y %H:%M}."
     if instrument.closes_at and now > instrument.closes_at:
         return "Срок прохождения работы истёк."
-    audience = Audience.MANAGERS if person.is_manager else Audience.TEACHERS
-    if instrument.audience != audience:
-        return "Эта работа предназначена для другой категории участников."
-    return ""
+    return eligibility.refusal(instrument, person)
 
 
 def _person_of(user) -> Person:
