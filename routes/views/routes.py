@@ -5,6 +5,7 @@ service, show its message."""
 from __future__ import annotations
 
 import mimetypes
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,8 @@ from ..services import implementation as implementation_services
 from ..services import routes as route_services
 
 PAGE_SIZE = 50
+# The anchor of a competence block on the recommendations page (g-<block>); anything else is not echoed.
+BLOCK_ANCHOR = re.compile(r"[\w-]{1,64}")
 # Statuses in which the route needs a curator next: the card warns when none is assigned.
 NEEDS_CURATOR = (RouteStatus.DRAFT, RouteStatus.RETURNED, RouteStatus.SUBMITTED)
 
@@ -288,7 +291,10 @@ def recommendations(request, pk):
             activity=activity,
             reason=request.POST.get("reason", ""),
         )
-        return redirect("routes:recommendations", route.pk)
+        # Back to the competence just chosen for, not to the top of a long page.
+        url = reverse("routes:recommendations", args=[route.pk])
+        block = request.POST.get("block", "")
+        return redirect(f"{url}#g-{block}" if BLOCK_ANCHOR.fullmatch(block) else url)
     return render(
         request,
         "routes/recommendations.html",

@@ -1,5 +1,6 @@
 """Recommendations from the catalogue and the uncovered-deficit flag (single and bulk)."""
 
+import re
 from datetime import date, timedelta
 
 from django.urls import reverse
@@ -131,3 +132,22 @@ def test_pick_from_recommendations_page(world, client):
         client.post(reverse("routes:recommendations", args=[route.pk]), {"activity": activity.pk}).status_code
         == 404
     )
+
+
+def test_choosing_returns_to_the_competence_chosen_for(world, client):
+    blocks = teacher_blocks()
+    route = make_route(world["teacher"], results={blocks[0]: 40, blocks[1]: 45})
+    activity = ActivityFactory(title="Практикум по ИКТ", competences=[blocks[1]])
+    login(client, world["teacher"])
+    url = reverse("routes:recommendations", args=[route.pk])
+    html = client.get(url).content.decode()
+    block = re.search(
+        rf'name="activity" value="{activity.pk}"><input type="hidden" name="block" value="([^"]+)"', html
+    ).group(1)
+    assert f'id="g-{block}"' in html
+    r = client.post(url, {"activity": activity.pk, "block": block})
+    assert r.status_code == 302 and r["Location"] == f"{url}#g-{block}"
+    # A forged block is not echoed into the address.
+    other = ActivityFactory(title="Другое", competences=[blocks[0]])
+    r = client.post(url, {"activity": other.pk, "block": '"><script>'})
+    assert r["Location"] == url
