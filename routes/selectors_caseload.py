@@ -292,6 +292,23 @@ def caseload(*, user, supporter: Person, role: str = "") -> list[CaseloadRow]:
     return rows
 
 
+# The caseload's status filter: a route status, or no route yet.
+NO_ROUTE = "none"
+
+
+def caseload_statuses() -> list[tuple[str, str]]:
+    return [*RouteStatus.choices, (NO_ROUTE, "ИОМ не создан")]
+
+
+def caseload_by_status(rows: list[CaseloadRow], status: str) -> list[CaseloadRow]:
+    """The rows whose current route has `status` (NO_ROUTE: no route yet); all rows for ""."""
+    if not status:
+        return rows
+    if status == NO_ROUTE:
+        return [r for r in rows if r.route is None]
+    return [r for r in rows if r.route is not None and r.route.status == status]
+
+
 def caseload_summary(rows: list[CaseloadRow]) -> dict:
     by_status: dict[str, int] = {}
     for row in rows:

@@ -353,7 +353,12 @@ def caseloads(request):
 
 def _render_caseload(request, supporter: Person, *, own: bool):
     role = request.GET.get("role") if request.GET.get("role") in SupportRole.values else ""
-    rows = sel.caseload(user=request.user, supporter=supporter, role=role)
+    all_rows = sel.caseload(user=request.user, supporter=supporter, role=role)
+    statuses = sel.caseload_statuses()
+    status = request.GET.get("status", "")
+    status = status if status in dict(statuses) else ""
+    # Filtered in memory: the rows are already loaded, so the query count stays the same.
+    rows = sel.caseload_by_status(all_rows, status)
     personal_data_log(
         actor=request.user,
         action=PersonalDataAccess.Action.LIST,
@@ -376,7 +381,9 @@ def _render_caseload(request, supporter: Person, *, own: bool):
             "rows": rows,
             "role": role,
             "roles": SupportRole.choices,
-            "summary": sel.caseload_summary(rows),
+            "status": status,
+            "statuses": statuses,
+            "summary": sel.caseload_summary(all_rows),
             "loads": [
                 (SupportRole(r).label, n, r != SupportRole.MENTOR and n > norm) for r, n in loads.items() if n
             ],

@@ -47,7 +47,7 @@ def test_caseload_over_norm_warning(client, world, settings):
     assign_support(lonely, world["curator"], SupportRole.CURATOR)
     login(client, world["curator"])
     text = client.get(reverse("routes:caseload")).content.decode()
-    assert "Нагрузка (куратор) — 2 педагогов, выше нормы 1." in text
+    assert "Нагрузка (куратор) — 2 педагога, выше нормы 1." in text
 
 
 def test_caseload_matrix(client, world):
@@ -67,7 +67,7 @@ def test_pool_page_shows_load_against_norm(client, world, settings):
     text = client.get(reverse("routes:caseloads") + "?role=curator").content.decode()
     assert world["curator"].full_name in text
     assert "3 из 2" in text and "150 %" in text and "выше нормы" in text
-    assert "Нагрузка выше нормы у 1 сопровождающих." in text
+    assert "Нагрузка выше нормы: 1 сопровождающий." in text
 
 
 @pytest.mark.django_db
@@ -82,6 +82,28 @@ def test_caseload_query_guard_5_vs_200(client, world):
     assert "Педагогов: <strong>200</strong>" in response.content.decode()
     large = count_queries(lambda: client.get(url))
     assert_same_queries(small, large)
+
+
+def test_caseload_filtered_by_route_status(client, world):
+    add_participants(world, 2)  # two submitted routes; the world's teacher has none
+    login(client, world["curator"])
+    url = reverse("routes:caseload")
+    all_rows = client.get(url).content.decode()
+    assert 'id="status"' in all_rows and all_rows.count("Педагог00") == 2
+    html = client.get(url, {"status": RouteStatus.SUBMITTED}).content.decode()
+    assert "Педагог000" in html and "Педагог001" in html and world["teacher"].full_name not in html
+    assert f'<option value="{RouteStatus.SUBMITTED}" selected>' in html
+    # The summary still counts the whole caseload.
+    assert "Педагогов: <strong>3</strong>" in html
+    html = client.get(url, {"status": "none"}).content.decode()
+    assert world["teacher"].full_name in html and "Педагог000" not in html
+    html = client.get(url, {"status": RouteStatus.COMPLETED}).content.decode()
+    assert "Педагогов с таким статусом ИОМ нет." in html
+    # An unknown status shows everything; filtering costs no query.
+    assert client.get(url, {"status": "хакер"}).content.decode().count("Педагог00") == 2
+    assert_same_queries(
+        count_queries(lambda: client.get(url)), count_queries(lambda: client.get(url, {"status": "none"}))
+    )
 
 
 def test_api_caseload_query_guard(client, world):
