@@ -492,7 +492,8 @@ def supporters(user) -> QuerySet:
         q |= Q(organization__municipality__region_id__in=region_ids_for_write(user))
     if Role.SCHOOL_HEAD in scope.roles and scope.organization_ids:
         q |= Q(organization_id__in=scope.organization_ids)
-    return Person.objects.filter(q)
+    # A person who withdrew consent is not processed: not offered, not assignable.
+    return Person.objects.filter(q, consenting_q())
 
 
 def supporter_profiles(user) -> QuerySet:
@@ -526,6 +527,16 @@ def home_region_q(user, path: str) -> Q:
     if scope.own_organization_id:
         own = Organization.objects.filter(pk=scope.own_organization_id).values("municipality__region_id")
         q |= Q(**{f"{path}__in": own})
+    return q
+
+
+def region_read_q(user, path: str = "region") -> Q:
+    """Region-level rows (indicator plans; `path` leads to their region) the user may read: those of
+    the regions they work in or report on (region roles, the ministry, their organization's region)."""
+    q = home_region_q(user, f"{path}_id")
+    aggregate = scope_of(user).aggregate_region_ids
+    if aggregate:
+        q |= Q(**{f"{path}_id__in": aggregate})
     return q
 
 

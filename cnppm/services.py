@@ -196,8 +196,32 @@ def consent_withdraw(*, actor) -> int:
         event_record(actor=actor, target=consent, verb="consent_withdrawn", old=consent.document.version)
     if consents:
         _consent_withdrawal_mark(actor, now)
+        _consent_withdrawal_end_support(actor, now)
     _consent_forget(actor.pk)
     return len(consents)
+
+
+def _consent_withdrawal_end_support(user, when) -> None:
+    """A supporter who withdrew is no longer processed as anyone's curator, tutor or mentor: their
+    active assignments end (with an event row each), and the participants show up in the operator's
+    queue of routes without a curator instead of naming a person whose data is hidden."""
+    from .models import SupportAssignment
+
+    active = list(
+        SupportAssignment.objects.select_for_update().filter(
+            supporter__user_id=user.pk, ended_at__isnull=True
+        )
+    )
+    for assignment in active:
+        assignment.ended_at = when
+        assignment.save(update_fields=["ended_at"])
+        event_record(
+            actor=user,
+            target=assignment,
+            verb="support_ended",
+            field=assignment.role,
+            comment="Сопровождающий отозвал согласие на обработку персональных данных",
+        )
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from cnppm import access, services
 from cnppm.choices import Role
-from cnppm.models import AuditEvent, Consent, ConsentDocument, Person
+from cnppm.models import AuditEvent, Consent, ConsentDocument, Person, SupportAssignment
 from diagnostics.selectors.statistics import instrument_statistics, statistics_instruments
 from monitoring.indicators import Context
 from monitoring.services.computation import period_get_or_create
@@ -193,3 +193,17 @@ def test_admin_finds_who_withdrew_to_destroy_their_data_in_time(client, consente
     page = client.get("/admin/cnppm/person/", {"consent_withdrawn_at__isempty": "0"}).content.decode()
     assert consented["teacher"].full_name in page
     assert consented["other_teacher"].full_name not in page
+
+
+def test_a_supporter_who_withdraws_is_offered_and_assigned_no_more(client, consented):
+    curator, teacher = consented["curator"], consented["teacher"]
+    assert SupportAssignment.objects.filter(supporter=curator, ended_at__isnull=True).exists()
+    withdraw(curator)
+    # Their assignments ended, each with an event row; the teacher is left without a curator.
+    assert not SupportAssignment.objects.filter(supporter=curator, ended_at__isnull=True).exists()
+    assert not SupportAssignment.objects.filter(
+        person=teacher, role="curator", ended_at__isnull=True
+    ).exists()
+    assert AuditEvent.objects.filter(verb="support_ended", actor=curator.user).exists()
+    # Nobody can pick them again.
+    assert not access.supporters(consented["operator"].user).filter(pk=curator.pk).exists()
