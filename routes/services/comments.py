@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from cnppm.russian import person_name
 from cnppm.services import DomainError, event_record
 
 from .. import workflow
@@ -35,7 +36,9 @@ def comment_add(
         activity = parent.activity  # a reply stays in its thread
     comment = Comment.objects.create(route=route, activity=activity, parent=parent, author=actor, text=text)
     event_record(actor=actor, target=route, verb="comment_added", new=comment.pk)
-    who = actor.get_full_name() or actor.username
+    # «от Анны Антоновой»: the author's name in the genitive, as the sentence needs
+    person = getattr(actor, "person", None)
+    who = person_name(person, "gent", "natural") if person else actor.get_full_name() or actor.username
     about = f" (мероприятие «{activity.title}»)" if activity else ""
     tell(circle_users(route), f"Новый комментарий к ИОМ{about} от {who}", route, exclude=actor)
     return comment

@@ -100,8 +100,8 @@ def test_expert_scores_by_the_rubric_and_the_teacher_sees_the_result(page, switc
 
 def _approved_route(world, *activities):
     route = make_route(world["teacher"], status=RouteStatus.APPROVED)
-    for title in activities:
-        RouteActivityFactory(route=route, title=title, competences=[teacher_blocks()[0]])
+    for order, title in enumerate(activities, 1):
+        RouteActivityFactory(route=route, order=order, title=title, competences=[teacher_blocks()[0]])
     return route
 
 
@@ -248,3 +248,45 @@ def test_school_head_and_municipal_methodist_see_their_people_routes_and_dashboa
     expect(schools.get_by_role("row", name=re.compile("^Школа 1"))).to_contain_text("100,0")
     expect(schools).not_to_contain_text("Школа 2")
     shots("school-dashboard")
+
+
+def test_tutor_and_mentor_comment_on_activities_and_the_teacher_sees_it(page, switch_to, shots, world):
+    course = "ДПП ПК «Законы сохранения: трудные задачи»"
+    internship = "Стажировка «Формирующее оценивание на уроке»"
+    route = _approved_route(world, course, internship)
+    teacher = world["teacher"]
+
+    for supporter, activity, text, role in (
+        (world["tutor"], f"Мероприятие 1: {course}", "Запишитесь на курс до 15-го числа.", "tutor"),
+        (world["mentor"], f"Мероприятие 2: {internship}", "Приходите на мой урок в четверг.", "mentor"),
+    ):
+        switch_to(supporter)
+        page.get_by_role("button", name="ИОМ").click()
+        page.get_by_role("link", name="Мои педагоги").click()
+        expect(page.get_by_role("heading", name="Мои педагоги")).to_be_visible()
+        row = page.locator("main table tbody tr").filter(has_text=teacher.full_name)
+        expect(row).to_have_count(1)
+        expect(page.locator("main table")).not_to_contain_text(world["other_teacher"].full_name)
+        shots(f"{role}-caseload")
+        row.get_by_role("link", name="2025/2026").click()
+        expect(page.locator("#route-status")).to_have_text("утверждён")
+        page.get_by_label("К чему комментарий").select_option(label=activity)
+        page.get_by_label("Новый комментарий").fill(text)
+        page.get_by_role("button", name="Отправить комментарий").click()
+        expect(page.locator("#comments")).to_contain_text(text)
+        shots(f"{role}-comment")
+
+    # the teacher is told and sees both comments, each tied to its activity
+    switch_to(teacher)
+    page.goto("/notifications/")
+    for title in (course, internship):
+        expect(page.get_by_text(f"Новый комментарий к ИОМ (мероприятие «{title}») от ")).to_be_visible()
+    page.goto(f"/routes/{route.pk}/")
+    comments = page.locator("#comments li")
+    tutor_note = comments.filter(has_text="Запишитесь на курс до 15-го числа.")
+    expect(tutor_note).to_contain_text(f"к мероприятию 1 «{course}»")
+    expect(tutor_note).to_contain_text(world["tutor"].user.get_full_name())
+    mentor_note = comments.filter(has_text="Приходите на мой урок в четверг.")
+    expect(mentor_note).to_contain_text(f"к мероприятию 2 «{internship}»")
+    expect(mentor_note).to_contain_text(world["mentor"].user.get_full_name())
+    shots("teacher-comments")

@@ -85,3 +85,17 @@ def test_comments_on_the_card_page(world, client):
         == 200
     )
     assert Comment.objects.count() == 2
+
+
+def test_comment_notification_names_the_author_in_the_genitive(world):
+    from cnppm.models import Person
+
+    curator = world["curator"]
+    Person.objects.filter(pk=curator.pk).update(
+        last_name="Антонова", first_name="Анна", middle_name="Петровна"
+    )
+    curator.user.person.refresh_from_db()
+    route = ready_route(world)
+    comment_add(actor=curator.user, route=route, text="Уточните сроки.", activity=route.activities.get())
+    note = Notification.objects.get(recipient=world["teacher"].user, text__startswith="Новый комментарий")
+    assert note.text.endswith("от Анны Антоновой")
