@@ -1171,8 +1171,9 @@ def _save(wb) -> bytes:
 
 
 def roster_template(*, region: Region | None = None) -> bytes:
-    """The roster template: the header row, and a sheet of allowed values from the directory."""
-    from .xlsx import new_workbook
+    """The roster template: the header row, a sheet of allowed values from the directory, and drop-down
+    lists on the fixed columns taken from that sheet."""
+    from .xlsx import list_validation, new_workbook
 
     wb = new_workbook()
     ws = wb.active
@@ -1180,7 +1181,15 @@ def roster_template(*, region: Region | None = None) -> bytes:
     _styled_header(ws, ROSTER_COLUMNS, [26, 34, 18, 16, 20, 28, 22, 24, 12, 30, 34, 26])
     ref = wb.create_sheet("Справочники")
     ref.append(
-        ["Муниципалитет", "Организация", "Предметы", "Роль", "Образование", "Квалификационная категория"]
+        [
+            "Муниципалитет",
+            "Организация",
+            "Предметы",
+            "Роль",
+            "Образование",
+            "Квалификационная категория",
+            "Муниципалитеты",
+        ]
     )
     orgs = Organization.objects.select_related("municipality").order_by("municipality__name", "short_name")
     if region is not None:
@@ -1191,11 +1200,13 @@ def roster_template(*, region: Region | None = None) -> bytes:
         [str(label) for _, label in Role.choices],
         [str(label) for _, label in Education.choices],
         [str(label) for _, label in QualificationCategory.choices],
+        list(dict.fromkeys(o.municipality.name for o in orgs)),
     ]
     height = max(len(c) for c in columns)
     for i in range(height):
         org = columns[0][i] if i < len(columns[0]) else ("", "")
         ref.append([org[0], org[1], *(c[i] if i < len(c) else "" for c in columns[1:])])
+    _roster_lists(ws, columns, list_validation)
     note = wb.create_sheet("Пояснения")
     for line in (
         "Заполняйте лист «Реестр», по одной строке на человека, начиная со второй строки.",
@@ -1209,6 +1220,29 @@ def roster_template(*, region: Region | None = None) -> bytes:
         note.append([line])
     note.column_dimensions["A"].width = 120
     return _save(wb)
+
+
+def _roster_lists(ws, columns, list_validation) -> None:
+    """Drop-down lists on the roster's fixed columns, from the «Справочники» sheet: municipality,
+    organization, education, category strictly; role and subjects only as a hint (a cell may list
+    several, separated by commas)."""
+    from openpyxl.utils import get_column_letter
+
+    def source(ref_col: int, n: int) -> str:
+        letter = get_column_letter(ref_col)
+        return f"'Справочники'!${letter}$2:${letter}${max(n, 1) + 1}"
+
+    orgs, subjects, roles, educations, categories, municipalities = columns
+    where = {name: get_column_letter(i) for i, name in enumerate(ROSTER_COLUMNS, start=1)}
+    for column, ref_col, n, strict in (
+        ("Муниципалитет", 7, len(municipalities), True),
+        ("Организация", 2, len(orgs), True),
+        ("Образование", 5, len(educations), True),
+        ("Квалификационная категория", 6, len(categories), True),
+        ("Роль", 4, len(roles), False),
+        ("Предметы", 3, len(subjects), False),
+    ):
+        list_validation(ws, where[column], source(ref_col, n), strict=strict)
 
 
 def structure_template() -> bytes:

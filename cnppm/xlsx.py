@@ -61,3 +61,34 @@ def workbook_bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def list_validation(
+    ws,
+    column: str,
+    source: str,
+    *,
+    first_row: int = 2,
+    last_row: int = 10_000,
+    strict: bool = True,
+    title: str = "",
+):
+    """A drop-down list on `column` (a letter) of `ws`, rows first_row..last_row, offering the values of
+    `source` (a range such as "'Справочники'!$E$2:$E$6"). strict=False only informs (for a cell that may
+    hold several values separated by commas). The list is a reference, not a formula in a cell: the
+    file's cells stay inert."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(
+        type="list",
+        formula1=source,
+        allow_blank=True,
+        showDropDown=False,  # openpyxl's inverted flag: False shows the arrow
+        showErrorMessage=True,
+        errorStyle="stop" if strict else "information",
+        errorTitle=title or "Значение не из списка",
+        error="Выберите значение из списка (лист «Справочники»).",
+    )
+    dv.add(f"{column}{first_row}:{column}{last_row}")
+    ws.add_data_validation(dv)
+    return dv

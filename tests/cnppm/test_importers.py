@@ -387,3 +387,43 @@ def test_reimport_changing_only_subjects_updates_supported_areas_and_says_so(wor
     assert sorted(s.code for s in sidorov.subjects.all()) == ["mathematics", "physics"]
     again = run(world, [roster_row(), {**curator, "Предметы": "физика; математика"}])
     assert (again.updated, again.unchanged) == (0, 2)
+
+
+def test_roster_template_offers_drop_down_lists_for_fixed_columns(world, subjects):
+    import openpyxl
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    wb = openpyxl.load_workbook(io.BytesIO(importers.roster_template(region=world["m1"].region)))
+    ws, ref = wb["Реестр"], wb["Справочники"]
+    header = {c.value: get_column_letter(c.column) for c in ws[1]}
+    lists = {}
+    for dv in ws.data_validations.dataValidation:
+        assert dv.type == "list"
+        for rng in dv.sqref.ranges:
+            lists[rng.coord.split(":")[0].rstrip("0123456789")] = dv
+
+    def offered(column: str) -> list[str]:
+        dv = lists[header[column]]
+        sheet, cells = dv.formula1.split("!")
+        assert sheet == "'Справочники'"
+        first, last = (c.replace("$", "") for c in cells.split(":"))
+        col = column_index_from_string(first.rstrip("0123456789"))
+        rows = range(
+            int(first[len(first.rstrip("0123456789")) :]), int(last[len(last.rstrip("0123456789")) :]) + 1
+        )
+        return [ref.cell(row=r, column=col).value for r in rows if ref.cell(row=r, column=col).value]
+
+    assert offered("Образование") == [str(label) for _, label in Education.choices]
+    assert offered("Квалификационная категория") == [str(label) for _, label in QualificationCategory.choices]
+    assert offered("Муниципалитет") == ["Первый район", "Второй район"] or sorted(
+        offered("Муниципалитет")
+    ) == [
+        "Второй район",
+        "Первый район",
+    ]
+    assert "Школа 1" in offered("Организация")
+    assert "педагог" in offered("Роль") and "физика" in offered("Предметы")
+    # Fixed columns refuse other values; roles and subjects may list several, so they only hint.
+    assert lists[header["Образование"]].errorStyle in (None, "stop")
+    assert lists[header["Роль"]].errorStyle == "information"
+    assert "Фамилия" not in {k for k, v in header.items() if v in lists}
