@@ -16,6 +16,8 @@ class OrganizationKind(models.TextChoices):
     VOCATIONAL = "vocational", "профессиональная образовательная организация (СПО)"
     CENTRE = "centre", "ЦНППМ"
     METHODICAL_SERVICE = "mms", "муниципальная методическая служба"
+    # The regional ministry (орган исполнительной власти в сфере образования): its staff are not the Centre's.
+    AUTHORITY = "authority", "орган управления образованием"
 
 
 class Education(models.TextChoices):

@@ -214,6 +214,14 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
         kind=OrganizationKind.CENTRE,
     )
     orgs.append(centre)
+    # The ministry is its own organization: its official is not a member of the Centre.
+    ministry = Organization(
+        municipality=goo,
+        short_name="Министерство образования",
+        full_name="Министерство образования Демонстрационной области",
+        kind=OrganizationKind.AUTHORITY,
+    )
+    orgs.append(ministry)
     orgs += [
         Organization(
             municipality=goo,
@@ -325,7 +333,7 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
     )
     add(
         "ministry",
-        centre,
+        ministry,
         roles=[(Role.MINISTRY, "region", "", ())],
         position="консультант министерства образования",
     )
@@ -566,7 +574,7 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
     centre_staff = [
         person
         for p, person in zip(people, persons, strict=True)
-        if p["org"] is centre and p["username"] != "ministry"
+        if p["org"] is centre
     ]
     for i, person in enumerate(centre_staff):
         federal = i % 5 != 4
