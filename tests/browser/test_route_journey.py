@@ -1,5 +1,6 @@
 """A teacher builds a route from the recommendations and submits it; the curator returns it with a
-comment; the teacher revises and resubmits; the curator approves; the teacher downloads the PDF."""
+comment; the teacher revises and resubmits; the curator approves; the teacher downloads the PDF.
+The review, the returned card and the approved card are kept at 390, 1 280 and 1 920 px."""
 
 import pytest
 from playwright.sync_api import expect
@@ -10,7 +11,7 @@ from tests.routes.factories import ActivityFactory, make_entry_attempt, teacher_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_route_journey(page, sign_in, world):
+def test_route_journey(page, sign_in, shots, world):
     def switch_to(person):
         page.context.clear_cookies()
         sign_in(person)
@@ -54,6 +55,8 @@ def test_route_journey(page, sign_in, world):
     switch_to(world["curator"])
     route = Route.objects.get(teacher=world["teacher"])
     page.goto(f"/routes/{route.pk}/")
+    expect(page.locator("#review")).to_contain_text("Экспертиза ИОМ куратором")
+    shots("curator-review")
     page.get_by_label("незначительная доработка").check()
     page.get_by_label("Комментарий для педагога").fill("Методический дефицит не покрыт: добавьте стажировку.")
     page.get_by_role("button", name="Сохранить заключение").click()
@@ -65,6 +68,8 @@ def test_route_journey(page, sign_in, world):
     expect(page.get_by_text("Заключение куратора по ИОМ: незначительная доработка")).to_be_visible()
     page.goto(f"/routes/{route.pk}/")
     expect(page.locator("#comments")).to_contain_text("Методический дефицит не покрыт: добавьте стажировку.")
+    expect(page.locator("#route-status")).to_have_text("возвращён на доработку")
+    shots("teacher-returned")
     page.get_by_role("link", name="Подобрать мероприятия по дефицитам").click()
     page.get_by_role("button", name="Выбрать «Стажировка «Формирующее оценивание на уроке»»").click()
     expect(page.get_by_text("Все дефициты покрыты мероприятиями маршрута.")).to_be_visible()
@@ -82,6 +87,7 @@ def test_route_journey(page, sign_in, world):
     page.get_by_label("корректировки не требуются").check()
     page.get_by_role("button", name="Сохранить заключение").click()
     expect(page.locator("#route-status")).to_have_text("утверждён")
+    shots("curator-approved")
 
     # the teacher downloads the PDF card
     switch_to(world["teacher"])
