@@ -53,6 +53,7 @@ def seed(ctx) -> None:
     year = ctx.today.year
     for code, value in PLANS.items():
         IndicatorPlan.objects.get_or_create(
+            region=ctx.region,
             indicator=IndicatorDefinition.objects.get(code=code),
             year=year,
             defaults={"value": value, "entered_by": operator},

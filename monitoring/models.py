@@ -45,8 +45,10 @@ class IndicatorDefinition(models.Model):
 
 
 class IndicatorPlan(models.Model):
-    """The planned value of an indicator for a year (Kirov's form shows plan and achieved)."""
+    """The planned value of an indicator for a year in a region (Kirov's form shows plan and achieved);
+    each region's operator plans their own region."""
 
+    region = models.ForeignKey(Region, models.CASCADE, related_name="indicator_plans", verbose_name="регион")
     indicator = models.ForeignKey(
         IndicatorDefinition, models.CASCADE, related_name="plans", verbose_name="показатель"
     )
@@ -65,7 +67,11 @@ class IndicatorPlan(models.Model):
     class Meta:
         verbose_name = "плановое значение"
         verbose_name_plural = "плановые значения"
-        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="indicator_plan_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "indicator", "year"], name="indicator_plan_unique_region"
+            )
+        ]
 
     def __str__(self):
         return f"{self.indicator_id} {self.year}: {self.value}"

@@ -133,8 +133,13 @@ def _row(s: IndicatorSnapshot) -> dict:
     }
 
 
-def _plans(year: int) -> dict[str, Decimal]:
-    return dict(IndicatorPlan.objects.filter(year=year).values_list("indicator__code", "value"))
+def _plans(period: Period) -> dict[str, Decimal]:
+    """The plans of the period's region for the year the period ends in."""
+    return dict(
+        IndicatorPlan.objects.filter(region_id=period.region_id, year=period.ends_on.year).values_list(
+            "indicator__code", "value"
+        )
+    )
 
 
 def total_of(rows: list[dict], unit: str) -> dict:
@@ -196,7 +201,7 @@ def snapshot_table(
         ),
         "highest": max(valued, key=lambda r: r["value"]) if valued else None,
         "lowest": min(valued, key=lambda r: r["value"]) if valued else None,
-        "plan": _plans(period.ends_on.year).get(indicator_code),
+        "plan": _plans(period).get(indicator_code),
         "has_iom_rule": HAS_IOM_RULE,
     }
 
@@ -243,7 +248,7 @@ def overview(user, period, cumulative: bool = True) -> list[dict]:
     """Plan against achieved for every indicator at the user's widest scope."""
     level = dashboard_level(user, period)
     defs = list(IndicatorDefinition.objects.all())
-    plans = _plans(period.ends_on.year)
+    plans = _plans(period)
     snaps = (
         list(
             scoped_snapshots(user, period, cumulative=cumulative)

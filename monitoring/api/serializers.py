@@ -9,7 +9,7 @@ from ..models import ComputationRun, IndicatorDefinition, IndicatorPlan, Indicat
 class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = IndicatorPlan
-        fields = ["year", "value", "entered_at"]
+        fields = ["region", "year", "value", "entered_at"]
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

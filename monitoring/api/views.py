@@ -4,7 +4,7 @@ computation runs (list, request, status). Reports are engineer B's (`views_repor
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from cnppm.choices import Role
 
 from .. import selectors
 from ..choices import ScopeLevel
-from ..models import ComputationRun, IndicatorDefinition, IndicatorSnapshot
+from ..models import ComputationRun, IndicatorDefinition, IndicatorPlan, IndicatorSnapshot
 from ..navigation import DASHBOARD_ROLES
 from ..services import computation
 from .serializers import IndicatorSerializer, RunRequestSerializer, RunSerializer, SnapshotSerializer
@@ -26,8 +26,14 @@ class IndicatorList(generics.ListAPIView):
 
     permission_classes = [PortalUserPermission, HasRole.of(*DASHBOARD_ROLES)]
     serializer_class = IndicatorSerializer
-    queryset = IndicatorDefinition.objects.prefetch_related("plans")
     pagination_class = None
+
+    def get_queryset(self):
+        # Only the plans of the user's own region(s): each region's operator plans their region.
+        plans = IndicatorPlan.objects.filter(access.region_read_q(self.request.user)).order_by(
+            "year", "region_id"
+        )
+        return IndicatorDefinition.objects.prefetch_related(Prefetch("plans", queryset=plans))
 
 
 class SnapshotFilter(django_filters.FilterSet):

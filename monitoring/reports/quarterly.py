@@ -115,9 +115,9 @@ class QuarterlyReport(Report):
         period = self.period
         year = period.ends_on.year
         plans = dict(
-            IndicatorPlan.objects.filter(indicator__code__in=[c for c, _ in FORM], year=year).values_list(
-                "indicator__code", "value"
-            )
+            IndicatorPlan.objects.filter(
+                region_id=period.region_id, indicator__code__in=[c for c, _ in FORM], year=year
+            ).values_list("indicator__code", "value")
         )
         achieved = self._achieved()
         rows = []

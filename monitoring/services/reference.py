@@ -251,9 +251,13 @@ def regional_event_delete(*, actor, event: RegionalEvent) -> None:
 
 
 @transaction.atomic
-def plan_save(*, actor, indicator: IndicatorDefinition, year: int, value) -> IndicatorPlan:
-    """The planned value of an indicator for a year."""
+def plan_save(
+    *, actor, indicator: IndicatorDefinition, year: int, value, region: Region | None = None
+) -> IndicatorPlan:
+    """The planned value of an indicator for a year in a region: the region asked for if it is the
+    actor's (another one answers 404), else the actor's only region (`access.write_region`)."""
     _check_operator(actor)
+    region = access.write_region(actor, region.pk if region is not None else None)
     year = _check_year(year)
     try:
         value = Decimal(str(value).replace(",", ".").strip())
@@ -261,12 +265,17 @@ def plan_save(*, actor, indicator: IndicatorDefinition, year: int, value) -> Ind
         raise DomainError("Плановое значение должно быть числом, например 5 или 9,5.") from None
     if value < 0 or (indicator.unit == "percent" and value > 100):
         raise DomainError("Плановое значение доли должно быть от 0 до 100 %.")
-    plan = IndicatorPlan.objects.filter(indicator=indicator, year=year).first()
+    plan = IndicatorPlan.objects.filter(region=region, indicator=indicator, year=year).first()
     old = plan.value if plan else ""
-    plan = plan or IndicatorPlan(indicator=indicator, year=year)
+    plan = plan or IndicatorPlan(region=region, indicator=indicator, year=year)
     plan.value, plan.entered_by = value, actor
     plan.save()
     event_record(
-        actor=actor, target=plan, verb="plan_saved", old=old, new=value, comment=f"{indicator.code}, {year}"
+        actor=actor,
+        target=plan,
+        verb="plan_saved",
+        old=old,
+        new=value,
+        comment=f"{indicator.code}, {year}, {region}",
     )
     return plan

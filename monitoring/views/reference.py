@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from cnppm import access
 from cnppm.choices import ImportKind, Role
 from cnppm.import_jobs import import_job_submit
-from cnppm.models import Organization, OrganizationYearFact, ReferenceStatistic
+from cnppm.models import Organization, OrganizationYearFact, ReferenceStatistic, Region
 from cnppm.services import DomainError
 
 from ..forms import ImportForm, OrganizationFactForm, PlanForm, ReferenceStatisticForm, RegionalEventForm
@@ -151,13 +151,22 @@ def plans(request):
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = reference.plan_save(actor=request.user, **form.cleaned_data)
+            plan = reference.plan_save(
+                actor=request.user,
+                region=access.write_region(request.user, request.POST.get("region")),
+                **form.cleaned_data,
+            )
         except DomainError as exc:
             form.add_error("value", exc.message)
         else:
             messages.success(request, f"План сохранён: {plan.indicator.code}, {plan.year}.")
             return redirect("monitoring:plans")
-    rows = IndicatorPlan.objects.select_related("indicator", "entered_by").order_by(
-        "-year", "indicator__order"
+    rows = (
+        IndicatorPlan.objects.filter(access.region_write_q(request.user))
+        .select_related("indicator", "entered_by", "region")
+        .order_by("-year", "region__name", "indicator__order")
     )
-    return render(request, "monitoring/plans.html", {"form": form, "rows": rows})
+    # An operator of several regions names the region the plan is for (write_region asks them to).
+    write_ids = access.region_ids_for_write(request.user)
+    regions = Region.objects.filter(pk__in=write_ids) if len(write_ids) > 1 else Region.objects.none()
+    return render(request, "monitoring/plans.html", {"form": form, "rows": rows, "regions": regions})

@@ -23,7 +23,8 @@ from cnppm.models import ApiToken, RoleAssignment, SupportAssignment
 from diagnostics.choices import ItemType
 from diagnostics.models import Answer, Item
 from diagnostics.services import attempts as attempt_svc
-from monitoring.models import RegionalEvent
+from monitoring.definitions import ensure_definitions
+from monitoring.models import IndicatorDefinition, IndicatorPlan, RegionalEvent
 from monitoring.services.computation import period_get_or_create
 from routes.choices import RouteStatus
 from routes.models import Activity
@@ -129,6 +130,13 @@ def seal(two_regions):
     answer = Answer.objects.get(attempt=finished, item__type=ItemType.EXTENDED)
     period = period_get_or_create("2024", region=r1["m1"].region)
     event = RegionalEvent.objects.create(region=r1["m1"].region, title="Форум", held_on="2024-03-01")
+    ensure_definitions()
+    plan = IndicatorPlan.objects.create(
+        region=r1["m1"].region,
+        indicator=IndicatorDefinition.objects.get(code="IOM_SHARE"),
+        year=2024,
+        value=5,
+    )
     municipal = ActivityFactory(level="municipal", municipality=r1["m1"], title="Семинар Первого района")
     token = ApiToken.objects.create(
         user=teacher.user,
@@ -149,6 +157,7 @@ def seal(two_regions):
         "answer": answer,
         "period": period,
         "event": event,
+        "plan": plan,
         "municipal": municipal,
         "assignment": SupportAssignment.objects.get(person=teacher, role=SupportRole.CURATOR),
         "profile": RoleAssignment.objects.get(person=r1["curator"], role=Role.CURATOR),
@@ -388,6 +397,12 @@ SEALED = {
             {"title": "Чужой", "held_on": "2024-04-01", "participants": 3, "region": s["period"].region_id},
         )
     ],
+    "monitoring:plans": lambda s: [
+        _page(
+            reverse("monitoring:plans"),
+            {"indicator": s["plan"].indicator_id, "year": 2024, "value": "99", "region": s["plan"].region_id},
+        )
+    ],
     "monitoring:event_delete": lambda s: [_page(reverse("monitoring:event_delete", args=[s["event"].pk]))],
     "monitoring:quarterly_request": lambda s: [
         _page(reverse("monitoring:quarterly_request"), {"period": s["period"].pk})
@@ -427,8 +442,6 @@ EXEMPT = {
     "diagnostics:results_import": "people are matched only through access.people(actor)",
     "routes:catalogue_import": "rows pass catalogue_activity_validate: a municipality outside the operator's "
     "region is refused (test_catalogue_rows_of_another_region_refused)",
-    "monitoring:plans": "KNOWN GAP: IndicatorPlan has no region (one plan per indicator and year for the "
-    "whole portal); left for a model change",
     **dict.fromkeys(
         (
             "diagnostics:block_list",
@@ -535,6 +548,8 @@ def test_the_fingerprint_sees_a_write_by_region1(client, seal):
     assert SupportAssignment.objects.get(pk=seal["assignment"].pk).ended_at is not None
     _send(client, *SEALED["routes:catalogue_edit"](seal)[0])
     assert Activity.objects.filter(pk=seal["municipal"].pk).exists()
+    _send(client, *SEALED["monitoring:plans"](seal)[0])
+    assert str(IndicatorPlan.objects.get(pk=seal["plan"].pk).value) == "99.00"
 
 
 def test_catalogue_rows_of_another_region_refused(two_regions):

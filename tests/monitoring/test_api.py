@@ -29,7 +29,10 @@ def test_indicators_with_plans(client, monitored):
     from monitoring.models import IndicatorDefinition, IndicatorPlan
 
     IndicatorPlan.objects.create(
-        indicator=IndicatorDefinition.objects.get(code="IOM_SHARE"), year=2022, value=5
+        region=monitored["m1"].region,
+        indicator=IndicatorDefinition.objects.get(code="IOM_SHARE"),
+        year=2022,
+        value=5,
     )
     login(client, monitored["ministry"])
     data = client.get("/api/v1/monitoring/indicators/").json()

@@ -105,10 +105,16 @@ def report_world(world):
     RoleAssignment.objects.filter(pk=ra.pk).update(created_at=mf.at("2022-05-01"))
     # Quarterly: plans, events, staff training.
     IndicatorPlan.objects.create(
-        indicator=IndicatorDefinition.objects.get(code="IOM_SHARE"), year=2022, value=Decimal("5")
+        region=m1.region,
+        indicator=IndicatorDefinition.objects.get(code="IOM_SHARE"),
+        year=2022,
+        value=Decimal("5"),
     )
     IndicatorPlan.objects.create(
-        indicator=IndicatorDefinition.objects.get(code="REGIONAL_EVENTS"), year=2022, value=Decimal("2")
+        region=m1.region,
+        indicator=IndicatorDefinition.objects.get(code="REGIONAL_EVENTS"),
+        year=2022,
+        value=Decimal("2"),
     )
     region = m1.region
     RegionalEvent.objects.create(
