@@ -282,16 +282,16 @@ def _take(rng, *, person, instrument, variant, items, ability, started, expert_u
         answer = Answer(attempt=attempt, item=item, value=value, saved_at=attempt.finished_at)
         if item.type == T.EXTENDED:
             if not leave_for_expert:
-                answer.points = Decimal(min(2, max(0, round(p * 2 + rng.uniform(-0.7, 0.7)))))
+                answer.set_points(Decimal(min(2, max(0, round(p * 2 + rng.uniform(-0.7, 0.7))))))
                 answer.checked_by = expert_user
                 answer.checked_at = attempt.finished_at + timedelta(days=2)
                 answer.expert_comment = (
                     "Ответ по существу, не хватает примера из практики." if answer.points < 2 else ""
                 )
         elif item.type != T.SELF_ANALYSIS:
-            answer.points = score_auto(item, value)
+            answer.set_points(score_auto(item, value))
             answer.checked_at = attempt.finished_at
-        points[item.pk] = answer.points
+        points[item.pk] = answer.exact_points
         answers.append(answer)
     Answer.objects.bulk_create(answers)
     if leave_for_expert:

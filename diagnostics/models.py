@@ -215,7 +215,8 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField("завершена", null=True, blank=True)
     finish_reason = models.CharField("как завершена", max_length=20, choices=FinishReason.choices, blank=True)
     finalized_at = models.DateTimeField("результат готов", null=True, blank=True)
-    percent = models.DecimalField("результат, %", max_digits=5, decimal_places=2, null=True, blank=True)
+    # Rounded once from the exact points to six decimals; pages show one (half up).
+    percent = models.DecimalField("результат, %", max_digits=10, decimal_places=6, null=True, blank=True)
     level = models.CharField("уровень дефицита", max_length=10, choices=DeficitLevel.choices, blank=True)
     is_external = models.BooleanField("внешняя диагностика", default=False)
     external_source = models.CharField("источник (для внешней)", max_length=200, blank=True)
@@ -240,7 +241,12 @@ class Answer(models.Model):
     item = models.ForeignKey(Item, models.PROTECT, related_name="answers", verbose_name="задание")
     value = models.JSONField("ответ", null=True, blank=True)
     saved_at = models.DateTimeField("сохранён", default=timezone.now)
-    points = models.DecimalField("баллы", max_digits=6, decimal_places=2, null=True, blank=True)
+    # The points exactly, as a fraction (a partial-credit item answered 1 of 3: 1/3); `points` is the
+    # same figure rounded half up, for lists and the admin. Scoring reads the fraction (`exact_points`).
+    points = models.DecimalField("баллы", max_digits=12, decimal_places=6, null=True, blank=True)
+    points_num = models.BigIntegerField("баллы: числитель", null=True, blank=True)
+    # db_default: the autosave upsert writes answers in raw SQL.
+    points_den = models.PositiveBigIntegerField("баллы: знаменатель", default=1, db_default=1)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -263,6 +269,28 @@ class Answer(models.Model):
     def __str__(self):
         return f"Ответ на задание {self.item_id} (попытка {self.attempt_id})"
 
+    POINTS_FIELDS = ["points", "points_num", "points_den"]
+
+    @property
+    def exact_points(self):
+        """The points as an exact fraction, or None when not scored yet."""
+        from fractions import Fraction
+
+        if self.points_num is None:
+            return None if self.points is None else Fraction(self.points)
+        return Fraction(self.points_num, self.points_den)
+
+    def set_points(self, value) -> None:
+        """Store points exactly (a Fraction, Decimal or int; None clears them)."""
+        from .scoring import exact, round_half_up
+
+        if value is None:
+            self.points, self.points_num, self.points_den = None, None, 1
+            return
+        f = exact(value)
+        self.points_num, self.points_den = f.numerator, f.denominator
+        self.points = round_half_up(f, 6)
+
 
 class BlockResult(models.Model):
     """The result of an attempt for one competence block: %, deficit level, missed topics.
@@ -270,7 +298,7 @@ class BlockResult(models.Model):
 
     attempt = models.ForeignKey(Attempt, models.CASCADE, related_name="block_results", verbose_name="попытка")
     block = models.ForeignKey(CompetenceBlock, models.PROTECT, related_name="results", verbose_name="блок")
-    percent = models.DecimalField("результат, %", max_digits=5, decimal_places=2)
+    percent = models.DecimalField("результат, %", max_digits=10, decimal_places=6)
     level = models.CharField("уровень дефицита", max_length=10, choices=DeficitLevel.choices)
     missed_topics = models.JSONField("затруднения", default=list, blank=True)
 

@@ -9,6 +9,7 @@ from cnppm.api.fields import IdField
 
 from ..choices import RECOMMENDATIONS, AttemptStatus, ItemType
 from ..models import Answer, Attempt, BlockResult, Item
+from ..scoring import shown_percent
 from ..selectors.attempts import seconds_left
 from ..services.attempts import shuffled
 
@@ -45,7 +46,12 @@ class AttemptSerializer(serializers.ModelSerializer):
         return seconds_left(obj) if obj.status == AttemptStatus.IN_PROGRESS else 0
 
     def get_percent(self, obj) -> str | None:
-        return str(obj.percent) if obj.status == AttemptStatus.FINAL and obj.percent is not None else None
+        # Rounded once from the stored value, half up, to the decimal the pages print.
+        return (
+            str(shown_percent(obj.percent))
+            if obj.status == AttemptStatus.FINAL and obj.percent is not None
+            else None
+        )
 
     def get_level(self, obj) -> str | None:
         return obj.level if obj.status == AttemptStatus.FINAL else None
@@ -102,6 +108,7 @@ class AnswerSavedSerializer(serializers.Serializer):
 
 
 class BlockResultSerializer(serializers.ModelSerializer):
+    percent = serializers.SerializerMethodField()
     block = serializers.CharField(source="block.name")
     block_code = serializers.CharField(source="block.code")
     level_display = serializers.CharField(source="get_level_display")
@@ -118,6 +125,9 @@ class BlockResultSerializer(serializers.ModelSerializer):
             "missed_topics",
             "recommendation",
         ]
+
+    def get_percent(self, obj) -> str:
+        return str(shown_percent(obj.percent))
 
     def get_recommendation(self, obj) -> str:
         return RECOMMENDATIONS.get(obj.level, "")

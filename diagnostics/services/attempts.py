@@ -249,11 +249,11 @@ def _finish_locked(attempt: Attempt, *, actor, reason: str) -> Attempt:
         earned = score_auto(item, value)
         points[item.pk] = earned
         if answer is not None:
-            answer.points = earned
+            answer.set_points(earned)
             answer.checked_at = now
             changed.append(answer)
     if changed:
-        Answer.objects.bulk_update(changed, ["points", "checked_at"])
+        Answer.objects.bulk_update(changed, [*Answer.POINTS_FIELDS, "checked_at"])
     target = S.CHECKING if waiting else S.FINAL
     _check_transition(attempt.status, target)
     attempt.status = target
@@ -366,11 +366,11 @@ def answer_check(*, actor, answer_id: int, points: Any, comment: str = "") -> An
         raise Http404
     value = _rubric_points(answer.item, points)
     now = timezone.now()
-    answer.points = value
+    answer.set_points(value)
     answer.checked_by = actor
     answer.checked_at = now
     answer.expert_comment = (comment or "").strip()[:5000]
-    answer.save(update_fields=["points", "checked_by", "checked_at", "expert_comment"])
+    answer.save(update_fields=[*Answer.POINTS_FIELDS, "checked_by", "checked_at", "expert_comment"])
     event_record(
         actor=actor, target=answer, verb="answer_checked", new=str(value), comment=answer.expert_comment
     )
@@ -415,11 +415,11 @@ def answer_score_correct(*, actor, answer_id: int, points: Any, comment: str = "
     comment = (comment or "").strip()[:5000]
     if value == old and comment == old_comment:
         return answer
-    answer.points = value
+    answer.set_points(value)
     answer.checked_by = actor
     answer.checked_at = timezone.now()
     answer.expert_comment = comment
-    answer.save(update_fields=["points", "checked_by", "checked_at", "expert_comment"])
+    answer.save(update_fields=[*Answer.POINTS_FIELDS, "checked_by", "checked_at", "expert_comment"])
     event_record(
         actor=actor,
         target=answer,
@@ -447,7 +447,10 @@ def _finalize_if_checked(*, attempt_id: int, actor, now) -> bool:
     if remaining.exists():
         return False
     items = list(Item.objects.filter(variant_id=attempt.variant_id).select_related("block"))
-    points = dict(Answer.objects.filter(attempt=attempt).values_list("item_id", "points"))
+    points = {
+        a.item_id: a.exact_points
+        for a in Answer.objects.filter(attempt=attempt).only("item_id", *Answer.POINTS_FIELDS)
+    }
     _check_transition(attempt.status, S.FINAL)
     fields = _finalize(attempt, items, points, now=now)
     attempt.save(update_fields=fields)

@@ -87,7 +87,7 @@ def test_take_a_test_through_the_api(api, world, instrument):
 
     login(api, world["teacher"])
     result = api.get(f"/api/v1/attempts/{attempt_id}/result/").json()
-    assert result["percent"] == "100.00"
+    assert result["percent"] == "100.0"  # rounded once, to the decimal the pages print
     assert result["level"] == "minimal"
     assert result["recommendation"] == "Развитие через неформальное и информальное образование"
     assert result["passed"] is True

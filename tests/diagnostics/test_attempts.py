@@ -190,7 +190,7 @@ def test_finish_scores_blocks_levels_and_missed_topics(world, instrument):
     results = {r.block.name: r for r in BlockResult.objects.filter(attempt=attempt).select_related("block")}
     assert len(results) == 2  # the self-analysis block is not scored
     by_percent = sorted((r.percent, r.level, r.missed_topics) for r in results.values())
-    assert by_percent[0][0] == Decimal("33.33")
+    assert by_percent[0][0] == Decimal("33.333333")
     assert by_percent[0][1] == "high"
     assert by_percent[0][2] == ["Тема 1 (один верный ответ)", "Тема 5 (краткий ответ)"]
     assert by_percent[1] == (Decimal("100.00"), "minimal", [])
@@ -210,7 +210,7 @@ def test_extended_answers_wait_for_expert_then_final(world):
     svc.answer_check(actor=world["expert"].user, answer_id=answer.pk, points="1", comment="Нет примера")
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.FINAL
-    assert attempt.percent == Decimal("66.67")  # 2 of 3 (the rubric's steps are 2 / 1 / 0)
+    assert attempt.percent == Decimal("66.666667")  # 2 of 3 (the rubric's steps are 2 / 1 / 0)
     result = latest_final_result(world["teacher"])
     assert result == attempt
     assert sorted(r.percent for r in result.block_results.all()) == [Decimal("50.00"), Decimal("100.00")]

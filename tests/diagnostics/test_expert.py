@@ -76,7 +76,7 @@ def test_expert_scores_and_result_becomes_final(client, world, instrument):
     assert answer.expert_comment == "Не хватает примера"
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.FINAL
-    assert attempt.percent == Decimal("66.67")
+    assert attempt.percent == Decimal("66.666667")
     # double submit: already checked
     assert client.get(url).status_code == 404
     with pytest.raises(DomainError, match="Этот ответ уже проверен."):

@@ -1,13 +1,14 @@
 """Scoring of every item type, partial credit, normalisation of short answers, block results."""
 
 from decimal import Decimal
+from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
 
 from diagnostics.choices import ItemType
 from diagnostics.item_formats import answer_from_form, normalize_short, validate_answer, validate_item
-from diagnostics.scoring import attempt_score, needs_expert, score_auto
+from diagnostics.scoring import attempt_score, needs_expert, score_auto, shown_percent
 from tests.diagnostics.factories import ANSWERS, SAMPLES
 
 
@@ -54,9 +55,8 @@ def test_multiple_partial_credit_right_minus_wrong_floored():
     assert score_auto(it, {"choices": ["a", "b", "c"]}) == Decimal("1.00")
     assert score_auto(it, {"choices": ["a", "c"]}) == Decimal("0")
     assert score_auto(it, {"choices": ["c"]}) == Decimal("0")  # floored at zero, never negative
-    assert score_auto(item(ItemType.MULTIPLE, points="1", partial=True), {"choices": ["a"]}) == Decimal(
-        "0.33"
-    )
+    # Stored exactly: one right of three is a third of a point, not 0.33.
+    assert score_auto(item(ItemType.MULTIPLE, points="1", partial=True), {"choices": ["a"]}) == Fraction(1, 3)
 
 
 def test_matching_all_or_nothing_and_per_pair():
@@ -115,7 +115,7 @@ def test_attempt_score_blocks_missed_topics_and_self_analysis_excluded():
     assert [b.block.name for b in score.blocks] == ["Предметные", "Методические"]
     assert score.blocks[0].percent == Decimal("50.00")
     assert score.blocks[0].missed_topics == ["Проценты"]
-    assert score.blocks[1].percent == Decimal("83.33")
+    assert score.blocks[1].percent == Decimal("83.333333")
     assert score.blocks[1].missed_topics == ["Планирование урока"]
     assert score.percent == Decimal("70.00")  # 3.5 of 5, self-analysis left out
 
@@ -156,3 +156,14 @@ def test_answer_from_form():
     }
     assert answer_from_form(ItemType.SELF_ANALYSIS, {}, QueryDict("choice=1")) == {"choice": 1}
     assert answer_from_form(ItemType.SINGLE, {}, QueryDict("")) is None
+
+
+def test_three_partial_thirds_sum_exactly_to_one_and_round_once():
+    """Three items answered one right of three: 1/3 + 1/3 + 1/3 = 1 point of 3 (0.33 each gave 0.99),
+    so the block is 33,333… %, shown 33,3 (it was 33,0)."""
+    items = [item(ItemType.MULTIPLE, points="1", partial=True, pk=n, number=n) for n in (1, 2, 3)]
+    points = {it.pk: score_auto(it, {"choices": ["a"]}) for it in items}
+    score = attempt_score(items, points)
+    assert score.earned == 1 and score.maximum == 3
+    assert score.percent == Decimal("33.333333")
+    assert f"{shown_percent(score.percent)}" == "33.3"

@@ -1,8 +1,10 @@
 """The participant's pages through the test client: start, question pages with autosave, late
 answers, finish summary, results with recommendations; keys never in the HTML; the permission matrix."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
@@ -149,7 +151,7 @@ def test_finish_summary_lists_unanswered_then_result(client, world):
     assert "Тема 3 (несколько верных ответов)" in html  # the missed topic of block 1
     # a second submit changes nothing
     client.post(reverse("diagnostics:attempt_finish", args=[attempt.pk]))
-    assert Attempt.objects.get(pk=attempt.pk).percent == Decimal("66.67")
+    assert Attempt.objects.get(pk=attempt.pk).percent == Decimal("66.666667")
 
 
 def test_result_hidden_until_expert_checked(client, world):
@@ -308,3 +310,20 @@ def test_subject_mismatch_is_advisory(client, world):
     world["teacher"].subjects.add(physics)
     page = client.get(reverse("diagnostics:instrument_start", args=[instrument.pk])).content.decode()
     assert "которой нет в вашем профиле" not in page
+
+
+def test_partial_credit_thirds_show_33_3_on_the_result_page(client, world):
+    """Issue 9: three partial-credit items (correct a, b, d) each answered «a» only earn 1/3 each: the
+    stored points sum to exactly 1 of 3 and the block shows 33,3 %, rounded once (0.33 each showed 33,0)."""
+    block = CompetenceBlockFactory(name="Предметные компетенции", order=1)
+    instrument = make_instrument(types=(ItemType.MULTIPLE,) * 3, blocks=[block], variants=1)
+    Item.objects.filter(variant__instrument=instrument).update(partial_credit=True)
+    attempt = _start(client, world, instrument)
+    for it in Item.objects.filter(variant=attempt.variant):
+        Answer.objects.create(attempt=attempt, item=it, value={"choices": ["a"]})
+    html = client.post(reverse("diagnostics:attempt_finish", args=[attempt.pk]), follow=True).content.decode()
+    assert re.search(r"Предметные компетенции</th><td>33,3 %</td>", html), html
+    assert 'id="overall-percent">33,3 %' in html
+    answers = list(Answer.objects.filter(attempt=attempt))
+    assert [a.exact_points for a in answers] == [Fraction(1, 3)] * 3
+    assert sum(a.exact_points for a in answers) == 1
