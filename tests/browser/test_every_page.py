@@ -23,8 +23,6 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.browser.conftest import ARGS, CHROMIUM
-
 pytestmark = [pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,10 +90,10 @@ def demo_server(tmp_path_factory):
         DJANGO_SETTINGS_MODULE="cnppm.settings",
     )
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run(
-        [*manage, "seed_demo", "--teachers", "12"], env=env, check=True, cwd=ROOT, capture_output=True
-    )
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--teachers", "12"]):
+        done = subprocess.run([*manage, *command], env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            pytest.fail(f"manage.py {command[0]} не удался:\n{done.stderr[-3000:]}")
     port = _free_port()
     log = open(base / "server.log", "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
@@ -114,16 +112,6 @@ def demo_server(tmp_path_factory):
         server.terminate()
         server.wait(timeout=20)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def crawl_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _sign_in(page, username: str) -> None:
@@ -166,10 +154,10 @@ def _screens_dir(role: str) -> Path:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_and_is_accessible(role, demo_server, crawl_browser):
+def test_every_page_fits_and_is_accessible(role, demo_server, browser):
     from axe_playwright_python.sync_playwright import Axe
 
-    context = crawl_browser.new_context(
+    context = browser.new_context(
         base_url=demo_server, locale="ru-RU", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
