@@ -12,7 +12,7 @@ from tests.routes.factories import make_route
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_balances_and_curator_sees_caseload(page, sign_in, world, settings):
+def test_operator_balances_and_curator_sees_caseload(page, sign_in, shots, world, settings):
     from playwright.sync_api import expect
 
     settings.SUPPORT_NORM = 2
@@ -30,6 +30,7 @@ def test_operator_balances_and_curator_sees_caseload(page, sign_in, world, setti
     page.get_by_role("button", name="Сформировать предложение").click()
     # Norm 2, the curator already has the world's teacher: one place left.
     expect(page.locator("#proposal-summary")).to_contain_text("предложено пар: 1")
+    shots("operator-balance-proposal")
     expect(
         page.get_by_text("Все кураторы по предметным областям (Математика) загружены до нормы 2.")
     ).to_be_visible()

@@ -12,7 +12,7 @@ from tests.cnppm.xlsx_helpers import roster_file, roster_row
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_imports_a_roster_and_the_teacher_activates(page, sign_in, world, tmp_path):
+def test_operator_imports_a_roster_and_the_teacher_activates(page, sign_in, shots, world, tmp_path):
     from playwright.sync_api import expect
 
     SubjectFactory(code="physics", name="физика")
@@ -42,10 +42,13 @@ def test_operator_imports_a_roster_and_the_teacher_activates(page, sign_in, worl
 
     good = tmp_path / "good.xlsx"
     good.write_bytes(roster_file([roster_row()]).getvalue())
+    page.get_by_role("link", name="К странице импорта").click()  # the upload ran as a job on its own page
     page.get_by_label("Файл XLSX").first.set_input_files(str(good))
     page.get_by_role("button", name="Загрузить реестр").click()
-    expect(page.get_by_role("alert").first).to_contain_text("Импорт выполнен: строк: 1, создано карточек: 1")
+    expect(page.get_by_role("status").first).to_contain_text("Импорт выполнен: строк: 1, создано карточек: 1")
+    page.get_by_role("link", name="К странице импорта").click()
     expect(page.locator("#pending-accounts")).to_have_text("1")
+    shots("operator-import-done")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Скачать учётные данные").click()

@@ -9,7 +9,7 @@ from tests.cnppm.factories import MunicipalityFactory, OrganizationFactory, make
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_teacher_logs_in_accepts_consent_and_opens_the_cabinet(page, sign_in):
+def test_teacher_logs_in_accepts_consent_and_opens_the_cabinet(page, sign_in, shots):
     from playwright.sync_api import expect
 
     region = Region.objects.create(name="Приморский край", code="25", timezone="Asia/Vladivostok")
@@ -56,4 +56,5 @@ def test_teacher_logs_in_accepts_consent_and_opens_the_cabinet(page, sign_in):
     expect(page.locator("#cabinet-tz")).to_have_text("Asia/Vladivostok")
     expect(page.locator("#consent-given")).to_contain_text("редакция 1.0")
     expect(page.get_by_role("link", name="Личный кабинет")).to_have_attribute("aria-current", "page")
+    shots("teacher-cabinet")
     assert Consent.objects.filter(user=teacher.user, withdrawn_at__isnull=True).count() == 1

@@ -14,7 +14,7 @@ from tests.monitoring.test_reports_data import report_world  # noqa: F401  (fixt
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_ministry_downloads_a_quarterly_pdf(page, sign_in, report_world, tmp_path):
+def test_ministry_downloads_a_quarterly_pdf(page, sign_in, shots, report_world, tmp_path):
     from playwright.sync_api import expect
 
     sign_in(report_world["ministry"])
@@ -31,11 +31,13 @@ def test_ministry_downloads_a_quarterly_pdf(page, sign_in, report_world, tmp_pat
     page.reload()
     row = page.get_by_role("row").filter(has_text="2022-Q2")
     expect(row).to_contain_text("01.04.2022 – 30.06.2022")
+    shots("ministry-quarterly")
 
     with page.expect_download() as info:
         row.get_by_role("link", name=re.compile("Скачать PDF")).click()
     download = info.value
-    assert download.suggested_filename == "quarterly_2022-Q2.pdf"
+    # the ministry gets the de-identified rendering
+    assert download.suggested_filename == "quarterly_2022-Q2_aggregate.pdf"
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     text = " ".join(

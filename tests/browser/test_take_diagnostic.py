@@ -17,7 +17,7 @@ def _saving(page):
     return page.expect_response(lambda r: ANSWER_URL.search(r.url) is not None and r.request.method == "POST")
 
 
-def test_take_a_diagnostic_in_the_browser(page, sign_in, world):
+def test_take_a_diagnostic_in_the_browser(page, sign_in, shots, world):
     make_instrument(
         title="Входная диагностика учителей математики",
         blocks=[
@@ -57,6 +57,7 @@ def test_take_a_diagnostic_in_the_browser(page, sign_in, world):
     expect(page.get_by_label("Рефлексия", exact=True)).to_have_value("r1")
     page.get_by_role("link", name="1 (есть ответ)").click()
     expect(page.get_by_label("2) Окисление")).to_be_checked()
+    shots("teacher-question")
     page.get_by_role("link", name="4 (без ответа)").click()
 
     # 4. ordering with the «выше» buttons (keyboard-usable), target: Диагностика, Проектирование, Реализация
@@ -106,10 +107,10 @@ def test_take_a_diagnostic_in_the_browser(page, sign_in, world):
     expect(page.locator("#expert-queue")).not_to_contain_text(world["teacher"].last_name)
     page.get_by_role("link", name=re.compile("^Проверить")).click()
     expect(page.locator("#answer-text")).to_contain_text("Ставлю цель урока вместе с классом.")
-    page.get_by_label("Балл (от 0 до 2)").fill("5")
+    page.get_by_label(re.compile(r"^Балл \(от 0 до 2")).fill("5")
     page.get_by_role("button", name="Сохранить оценку").click()
     expect(page.get_by_role("alert")).to_have_text("Балл должен быть от 0 до 2.")
-    page.get_by_label("Балл (от 0 до 2)").fill("1")
+    page.get_by_label(re.compile(r"^Балл \(от 0 до 2")).fill("1")
     page.get_by_label(re.compile("^Комментарий")).fill("Нужен пример из практики.")
     page.get_by_role("button", name="Сохранить оценку").click()
     expect(page.get_by_text("Ответов, ожидающих проверки, нет.")).to_be_visible()
@@ -122,3 +123,4 @@ def test_take_a_diagnostic_in_the_browser(page, sign_in, world):
     expect(page.get_by_text("Уровень профессионального дефицита: минимальный / отсутствует")).to_be_visible()
     expect(page.locator("#block-results")).to_contain_text("Предметные компетенции")
     expect(page.locator("#expert-comments")).to_contain_text("Нужен пример из практики.")
+    shots("teacher-result")
