@@ -42,6 +42,22 @@ class Table:
     total: list | None = None
     note: str = ""
     sheet: str = ""
+    # Column widths in the PDF (CSS, e.g. "40%"); by default a number column is narrow and the first
+    # text column twice as wide as the others. The PDF's tables are laid out fixed to the page width.
+    widths: list[str] | None = None
+
+    @property
+    def col_widths(self) -> list[str]:
+        if self.widths:
+            return self.widths
+        narrow = [c.strip().startswith("№") for c in self.columns]
+        weights = [0.0 if n else 1.0 for n in narrow]
+        first_text = next((i for i, n in enumerate(narrow) if not n), None)
+        if first_text is not None and len(self.columns) > 2:
+            weights[first_text] = 2.0
+        free = 100.0 - 6.0 * sum(narrow)
+        total = sum(weights) or 1.0
+        return ["6%" if n else f"{free * w / total:.1f}%" for n, w in zip(narrow, weights, strict=True)]
 
     @property
     def display_rows(self) -> list[list[dict]]:

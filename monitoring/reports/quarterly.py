@@ -151,6 +151,8 @@ class QuarterlyReport(Report):
                 "Выполнение",
             ],
             rows=rows,
+            # The form's proportions: the indicator's name takes the width, the figures stay narrow.
+            widths=["5%", "45%", "10%", "10%", "10%", "10%", "10%"],
             note=(
                 "Доли — в процентах, с числом знаков после запятой, как в форме (округление половины "
                 "вверх); те же значения и знаки — на панели мониторинга."

@@ -248,3 +248,28 @@ def test_other_municipality_methodist_cannot_export(client, world):
     assert client.get(reverse("routes:card_xlsx", args=[route.pk])).status_code == 404
     assert not PersonalDataAccess.objects.filter(object_type="route_card").exists()
     assert Route.objects.filter(pk=route.pk).exists()
+
+
+def test_card_pdf_stays_inside_its_pages_with_many_long_activities(card):
+    """Issue 9: the ИОМ card at scale (thirty activities with long titles, organizers and results, an
+    unbroken long word) keeps every box inside its pages (cnppm.pdf_layout walks WeasyPrint's layout)."""
+    from cnppm.pdf_layout import html_overflows
+    from routes.exports import card_html, fetch_card
+
+    blocks = teacher_blocks()
+    for n in range(30):
+        RouteActivityFactory(
+            route=card,
+            title=f"ДПП ПК «Проектирование индивидуальных образовательных маршрутов педагогов» {n} "
+            + "Сверхдлинноесловобезпробеловкотороенепереносится" * 2,
+            competences=[blocks[n % 3]],
+            level=ActivityLevel.REGIONAL,
+            organizer="Государственное автономное учреждение дополнительного профессионального образования",
+            starts_on=date(2025, 10, 1),
+            ends_on=date(2025, 10, 20),
+            result_form="удостоверение о повышении квалификации установленного образца",
+            outcome=ActivityOutcome.DONE,
+        )
+    found, pages = html_overflows(card_html(fetch_card(card.pk)))
+    assert pages > 1
+    assert not found, "\n".join(map(str, found[:15]))
