@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from cnppm.models import Person, Subject, SupportAssignment
 from diagnostics.choices import AttemptStatus, InstrumentKind
 from diagnostics.models import Attempt, CompetenceBlock
@@ -465,7 +467,8 @@ def seed(ctx) -> None:
         share_done = {S.IN_PROGRESS: 0.4, S.COMPLETING: 0.9, S.COMPLETED: 1.0}[target]
         for a in activities:
             if rng.random() < share_done:
-                if rng.random() < 0.85:
+                # An activity that has not started yet cannot be done (the service refuses it).
+                if rng.random() < 0.85 and not (a.starts_on and a.starts_on > timezone.localdate()):
                     implementation_services.route_activity_mark(
                         actor=me,
                         activity=a,
@@ -482,7 +485,8 @@ def seed(ctx) -> None:
         if target == S.IN_PROGRESS:
             continue
         svc.route_final_event_mark(actor=me, route=route, done=True)
-        svc.route_transition(actor=me, route=route, target=S.COMPLETING)
+        # The demo teacher confirms completion even with activities left unmarked.
+        svc.route_transition(actor=me, route=route, target=S.COMPLETING, confirm_planned=True)
         if target == S.COMPLETING or teacher.pk not in with_final:
             continue
         svc.route_conclusions_save(

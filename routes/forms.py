@@ -202,6 +202,8 @@ class ConclusionsForm(Styled, forms.Form):
 class TransitionForm(Styled, forms.Form):
     target = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(label="Комментарий", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Moving to completion while activities are still «запланировано» needs this confirmation.
+    confirm_planned = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class CatalogueImportForm(Styled, forms.Form):

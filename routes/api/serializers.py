@@ -151,6 +151,11 @@ class RouteUpdateSerializer(serializers.Serializer):
 class TransitionSerializer(serializers.Serializer):
     target = serializers.ChoiceField(choices=RouteStatus.choices)
     comment = serializers.CharField(allow_blank=True, required=False, default="")
+    confirm_planned = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Подтвердить переход к завершению, когда мероприятия ещё не отмечены.",
+    )
 
 
 class ReviewInputSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ evidence, a link or a file (served only through the scoped evidence view)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from cnppm.services import DomainError, event_record
 
@@ -36,6 +37,13 @@ def route_activity_mark(
         raise DomainError("Отметки о выполнении ставятся после утверждения ИОМ, во время его реализации.")
     if outcome not in ActivityOutcome.values:
         raise DomainError("Выберите отметку: выполнено или не выполнено.")
+    today = timezone.localdate()
+    if outcome == ActivityOutcome.DONE and activity.starts_on and activity.starts_on > today:
+        # Done before it began is a mistake (or a wrong date): the date must be corrected first.
+        raise DomainError(
+            f"Мероприятие «{activity.title}» начинается {activity.starts_on:%d.%m.%Y}: отметить его "
+            "выполненным можно не раньше даты начала. Если даты изменились, сначала исправьте их в плане."
+        )
     reason = (reason or "").strip()
     if outcome == ActivityOutcome.NOT_DONE and not reason:
         raise DomainError("Укажите причину невыполнения.")

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from cnppm import access
 from cnppm.models import Person
-from cnppm.russian import person_name
+from cnppm.russian import person_name, with_number
 from cnppm.services import DomainError, event_record
 from diagnostics.choices import InstrumentKind
 
 from .. import selectors, workflow
-from ..choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
+from ..choices import ActivityFormat, ActivityKind, ActivityLevel, ActivityOutcome, RouteStatus, Verdict
 from ..models import Activity, Route, RouteActivity, RouteEvent, RouteReview
 from ._common import circle_users, lock, regional_methodist_users, require, roles_for, tell
 from .corrections import correction_record
@@ -356,8 +356,22 @@ def _move(*, actor, route: Route, target: str, comment: str = "") -> Route:
     return route
 
 
-def _check_before(route: Route, target: str) -> None:
+def _check_before(route: Route, target: str, *, confirm_planned: bool = False) -> None:
     """What must be true of the card before a move (besides who moves it)."""
+    if target == S.COMPLETING and not confirm_planned:
+        planned = list(
+            route.activities.filter(outcome=ActivityOutcome.PLANNED)
+            .order_by("order")
+            .values_list("title", flat=True)
+        )
+        if planned:
+            # Not a refusal of the move, a question: the person confirms and the move is recorded.
+            raise DomainError(
+                f"Нет отметки о выполнении у {with_number(len(planned), 'мероприятие', 'gent')}: "
+                + ", ".join(f"«{t}»" for t in planned)
+                + ". Отметьте их или подтвердите переход к завершению.",
+                code="confirm_planned",
+            )
     if target == S.SUBMITTED:
         if not route.activities.exists():
             raise DomainError("Добавьте в маршрут хотя бы одно мероприятие.")
@@ -378,7 +392,9 @@ def _check_before(route: Route, target: str) -> None:
 
 
 @transaction.atomic
-def route_transition(*, actor, route: Route, target: str, comment: str = "") -> Route:
+def route_transition(
+    *, actor, route: Route, target: str, comment: str = "", confirm_planned: bool = False
+) -> Route:
     """Move the route to `target` if the map allows it for this actor; writes a RouteEvent and
     notifies the route's circle."""
     route = lock(route)
@@ -393,8 +409,14 @@ def route_transition(*, actor, route: Route, target: str, comment: str = "") -> 
     require(roles, transition.roles, "У вас нет права на это действие с ИОМ.")
     if transition.needs_comment and not comment.strip():
         raise DomainError("Укажите причину.")
-    _check_before(route, target)
-    _move(actor=actor, route=route, target=target, comment=comment.strip())
+    _check_before(route, target, confirm_planned=confirm_planned)
+    comment = comment.strip()
+    if target == S.COMPLETING and confirm_planned:
+        left = route.activities.filter(outcome=ActivityOutcome.PLANNED).count()
+        if left:
+            note = f"подтверждён переход при неотмеченных мероприятиях: {left}"
+            comment = f"{comment}; {note}" if comment else note
+    _move(actor=actor, route=route, target=target, comment=comment)
     # «ИОМ педагога Петрова И. С.»: the name in the genitive, as the sentence needs.
     teacher = route.teacher
     name = person_name(teacher, "gent", "short")

@@ -21,7 +21,7 @@ from cnppm.services import DomainError, personal_data_log
 from diagnostics.choices import InstrumentKind
 
 from .. import selectors, workflow
-from ..choices import RouteStatus
+from ..choices import ActivityOutcome, RouteStatus
 from ..forms import (
     CommentForm,
     ConclusionsForm,
@@ -459,9 +459,16 @@ def transition(request, pk):
         route=route,
         target=target,
         comment=form.cleaned_data["comment"],
+        confirm_planned=form.cleaned_data["confirm_planned"],
     ):
         return redirect(_card(route))
-    # Refused: the card again, with the reason and the comment as typed (e.g. a cancellation).
+    # Refused: the card again, with the reason and the comment as typed (e.g. a cancellation). Planned
+    # activities left at completion are a question, not a refusal: the card offers to confirm.
+    form.confirm_offer = (
+        target == RouteStatus.COMPLETING
+        and not form.cleaned_data.get("confirm_planned")
+        and route.activities.filter(outcome=ActivityOutcome.PLANNED).exists()
+    )
     return _card_page(request, route, transition_form=form)
 
 

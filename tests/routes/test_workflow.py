@@ -79,7 +79,9 @@ def test_full_life_of_a_route(world):
     assert RouteReview.objects.filter(route=route).count() == 2
 
     route_transition(actor=teacher, route=route, target=S.IN_PROGRESS)
-    route_transition(actor=curator, route=route, target=S.COMPLETING)
+    with pytest.raises(DomainError, match="подтвердите переход к завершению"):
+        route_transition(actor=curator, route=route, target=S.COMPLETING)
+    route_transition(actor=curator, route=route, target=S.COMPLETING, confirm_planned=True)
     make_attempt(world["teacher"], {teacher_blocks()[0]: 72, teacher_blocks()[1]: 88}, kind="final")
     route_conclusions_save(actor=curator, route=route, conclusions="Дефициты предметного блока преодолены.")
     with pytest.raises(DomainError, match="подпись регионального методиста, подпись руководителя ОО"):
