@@ -203,9 +203,15 @@ def _run_directory(job: ImportJob, path: Path) -> dict:
     from . import importers
 
     service = importers.roster_import if job.kind == ImportKind.ROSTER else importers.structure_import
+    # The region resolved when the file was uploaded (the importer checks it is still the actor's).
+    region = job.region if job.params.get("region") else None
     with open(path, "rb") as fh:
         report = service(
-            actor=job.actor, file=fh, dry_run=bool(job.params.get("dry_run")), filename=job.filename
+            actor=job.actor,
+            file=fh,
+            dry_run=bool(job.params.get("dry_run")),
+            filename=job.filename,
+            region=region,
         )
     if report.errors:
         raise ImportRefused(report.summary(), report.errors)

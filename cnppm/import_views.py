@@ -77,6 +77,14 @@ def _region(request):
         return None
 
 
+def _choosable_regions(user):
+    """An operator of several regions names the region of each upload (write_region asks them to)."""
+    from .models import Region
+
+    ids = access.region_ids_for_write(user)
+    return Region.objects.filter(pk__in=ids) if len(ids) > 1 else Region.objects.none()
+
+
 def _hub(request, *, roster_form=None, structure_form=None, result=None, status=200):
     region = _region(request)
     pending = importers.pending_accounts(actor=request.user, region=region).count() if region else 0
@@ -92,6 +100,7 @@ def _hub(request, *, roster_form=None, structure_form=None, result=None, status=
             "roster_columns": importers.ROSTER_COLUMNS,
             "structure_sheets": importers.STRUCTURE_SHEETS,
             "max_mb": round(importers.settings.IMPORT_MAX_BYTES / 1024 / 1024),
+            "regions": _choosable_regions(request.user),
         },
         status=status,
     )
@@ -109,11 +118,14 @@ def _upload(request, kind: str):
     if not form.is_valid():
         return _hub(request, **forms_kw, status=400)
     try:
+        # The actor's region (another region's id answers 404); several regions: the one chosen.
+        region = access.write_region(request.user, request.POST.get("region"))
         job = import_jobs.import_job_submit(
             actor=request.user,
             kind=kind,
             upload=form.cleaned_data["file"],
-            params={"dry_run": form.cleaned_data["dry_run"]},
+            params={"dry_run": form.cleaned_data["dry_run"], "region": region.pk},
+            region_id=region.pk,
         )
     except DomainError as exc:
         return _hub(request, **forms_kw, result={"kind": kind, "fatal": exc.message}, status=400)

@@ -281,12 +281,15 @@ def _int_or_error(text: str, *, low: int, high: int) -> int | None:
 
 
 def _resolve_region(actor, region: Region | None) -> Region:
+    """The region an import writes into. A person importing: the region they named if it is theirs,
+    else their only region (`access.write_region`; several regions must choose, never "the first").
+    A management command (no actor): the region named, else the portal's only region."""
+    if actor is not None and getattr(actor, "pk", None):
+        if region is not None and region.pk not in access.region_ids_for_write(actor):
+            raise DomainError("Регион не найден среди ваших регионов.", code="not_found")
+        return region or access.write_region(actor)
     if region is not None:
         return region
-    if actor is not None and getattr(actor, "pk", None):
-        region_ids = access.scope_of(actor).region_ids
-        if region_ids:
-            return Region.objects.get(pk=min(region_ids))
     regions = list(Region.objects.all()[:2])
     if len(regions) == 1:
         return regions[0]

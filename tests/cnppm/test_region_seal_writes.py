@@ -19,7 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from cnppm.choices import Role, SupportRole
-from cnppm.models import ApiToken, RoleAssignment, SupportAssignment
+from cnppm.models import ApiToken, Municipality, Person, RoleAssignment, SupportAssignment
 from diagnostics.choices import ItemType
 from diagnostics.models import Answer, Item
 from diagnostics.services import attempts as attempt_svc
@@ -28,6 +28,7 @@ from monitoring.models import IndicatorDefinition, IndicatorPlan, RegionalEvent
 from monitoring.services.computation import period_get_or_create
 from routes.choices import RouteStatus
 from routes.models import Activity
+from tests.cnppm.xlsx_helpers import ROSTER_COLUMNS, roster_row
 from tests.diagnostics.factories import make_instrument
 from tests.routes.factories import (
     ActivityFactory,
@@ -165,8 +166,10 @@ def seal(two_regions):
     }
 
 
-def _xlsx(rows) -> io.BytesIO:
+def _xlsx(rows, title: str = "") -> io.BytesIO:
     wb = Workbook()
+    if title:
+        wb.active.title = title
     for row in rows:
         wb.active.append(row)
     buf = io.BytesIO()
@@ -174,6 +177,11 @@ def _xlsx(rows) -> io.BytesIO:
     buf.seek(0)
     buf.name = "data.xlsx"
     return buf
+
+
+def _roster_values(**overrides) -> list:
+    row = roster_row(**overrides)
+    return [row[c] for c in ROSTER_COLUMNS]
 
 
 def _api(method, url, data=None):
@@ -416,6 +424,38 @@ SEALED = {
     "monitoring-reports": lambda s: [
         _api("post", "/api/v1/monitoring/reports/", {"period": "2024", "kind": "regional", "format": "xlsx"})
     ],
+    # Directory imports into region 1 (the region is resolved by access.write_region).
+    "imports_roster": lambda s: [
+        _page(
+            reverse("imports_roster"),
+            {
+                "region": s["period"].region_id,
+                "roster-file": _xlsx(
+                    [
+                        list(ROSTER_COLUMNS),
+                        _roster_values(
+                            Организация=s["r1"]["o1"].short_name,
+                            Фамилия="Чужая",
+                            Email="chuzhaya@example.ru",
+                            Предметы="",
+                        ),
+                    ]
+                ),
+            },
+        )
+    ],
+    "imports_structure": lambda s: [
+        _page(
+            reverse("imports_structure"),
+            {
+                "region": s["period"].region_id,
+                "structure-file": _xlsx(
+                    [["Код", "Название", "Вид"], ["M9", "Девятый район", "городской округ"]],
+                    title="Муниципалитеты",
+                ),
+            },
+        )
+    ],
     # Tokens of region 1's people.
     "api_token_revoke": lambda s: [_page(reverse("api_token_revoke", args=[s["token"].pk]))],
 }
@@ -436,9 +476,6 @@ EXEMPT = {
     "routes:create": OWN + " (creates one's own route)",
     "route-list": OWN + " (creates one's own route)",
     "monitoring:run_status": "reads only (a status fragment); listed because the module's periods() view posts",
-    "imports_roster": "resolves the region from the actor (cnppm.importers._resolve_region) and matches "
-    "municipalities and organizations inside it; tested in tests/cnppm",
-    "imports_structure": "resolves the region from the actor (cnppm.importers._resolve_region)",
     "diagnostics:results_import": "people are matched only through access.people(actor)",
     "routes:catalogue_import": "rows pass catalogue_activity_validate: a municipality outside the operator's "
     "region is refused (test_catalogue_rows_of_another_region_refused)",
@@ -550,6 +587,10 @@ def test_the_fingerprint_sees_a_write_by_region1(client, seal):
     assert Activity.objects.filter(pk=seal["municipal"].pk).exists()
     _send(client, *SEALED["monitoring:plans"](seal)[0])
     assert str(IndicatorPlan.objects.get(pk=seal["plan"].pk).value) == "99.00"
+    _send(client, *SEALED["imports_structure"](seal)[0])
+    assert Municipality.objects.get(code="M9").region_id == seal["period"].region_id
+    _send(client, *SEALED["imports_roster"](seal)[0])
+    assert Person.objects.get(last_name="Чужая").organization == seal["r1"]["o1"]
 
 
 def test_catalogue_rows_of_another_region_refused(two_regions):
