@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -251,8 +251,8 @@ def sees_person_lists(user) -> bool:
 
 
 def role_required(*roles: str):
-    """View decorator: only users holding one of `roles`; others get 404 (the page does not exist
-    for them), anonymous users go to the login page."""
+    """View decorator: only users holding one of `roles`; others get the portal's 403 page, anonymous
+    users go to the login page."""
 
     def decorator(view):
         @wraps(view)
@@ -262,7 +262,9 @@ def role_required(*roles: str):
 
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *roles):
-                raise Http404
+                # The page exists for everybody; what it shows is the role's. A denial, not a
+                # "not found" (objects outside the scope stay 404, like ids that never existed).
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped

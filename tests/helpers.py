@@ -31,8 +31,9 @@ def login(client, person) -> None:
 
 def assert_matrix(client, world, url: str, allowed: set[str], *, method: str = "get", data=None, ok=(200,)):
     """Every role of the world requests `url`: the `allowed` roles get one of `ok`, every other
-    signed-in role gets 404 (out of scope answers like an id that never existed), anonymous users are
-    sent to log in (302) or refused by the API (401/403)."""
+    signed-in role is refused: 404 for an object outside the scope (like an id that never existed) or
+    403 for a page reserved to other roles; anonymous users are sent to log in (302) or refused by the
+    API (401/403)."""
     failures = []
     for role in ALL_ROLES:
         client.logout()
@@ -46,7 +47,8 @@ def assert_matrix(client, world, url: str, allowed: set[str], *, method: str = "
         elif role == "anonymous":
             expected = {302, 401, 403}
         else:
-            expected = {404}
+            # 404 for an object outside the scope, 403 for a page reserved to other roles.
+            expected = {403, 404}
         if response.status_code not in expected:
             failures.append(f"{role}: got {response.status_code}, expected {sorted(expected)}")
     client.logout()

@@ -117,7 +117,7 @@ def test_operator_revokes_tokens_of_their_region_only(client, world):
 @pytest.mark.parametrize("role", ["teacher", "school_head", "mentor"])
 def test_the_operator_page_is_for_operators(client, world, role):
     login(client, world[role])
-    assert client.get("/api-tokens/").status_code == 404
+    assert client.get("/api-tokens/").status_code == 403
 
 
 def test_tokens_die_with_a_password_change(client, world):
