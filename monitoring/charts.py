@@ -45,6 +45,19 @@ def _share_texts(items: Items, places: int = 1) -> list[str]:
     return [fmt(percent(v or 0, total, places), places) if total else "—" for _, v in items]
 
 
+# The widest glyph advance of the 12 px sans-serif the charts use (Cyrillic capitals, «Ш», «Ж»), so that
+# a label anchored at the end never runs past x = 0 (a label was cut on the left in the analytic PDF).
+GLYPH_PX = 8.4
+
+
+def fit_label(label, room_px: float) -> str:
+    """The label shortened (with «…») to what fits in `room_px` at the widest glyph; the full text
+    stays in the chart's table and in the label's <title>."""
+    text = str(label)
+    limit = max(4, int(room_px // GLYPH_PX))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def bar_chart(
     items: Items,
     *,
@@ -76,9 +89,10 @@ def bar_chart(
     for i, ((label, value), v) in enumerate(zip(items, values, strict=True)):
         y = top + i * (bar_height + gap)
         w = 0 if v <= 0 else max(1.0, plot * v / biggest)
-        short = label if len(str(label)) <= 38 else str(label)[:36] + "…"
+        short = fit_label(label, label_width - 6)
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">{escape(short)}</text>'
+            f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">{escape(short)}'
+            f"<title>{escape(label)}</title></text>"
             f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{color}"/>'
             f'<text x="{label_width + w + 4:.1f}" y="{y + bar_height * 0.7:.1f}">'
             f"{escape(fmt(value or 0, value_places))}{escape(' ' + unit if unit else '')}</text>"

@@ -75,6 +75,7 @@ class QuarterlyReport(Report):
             sheet="Обучение сотрудников",
             title=self.STAFF_TITLE,
             columns=["№", "ФИО, должность", "Повышение квалификации"],
+            widths=["6%", "34%", "60%"],
             rows=[
                 [n, f"{p['name']}{', ' + p['position'] if p['position'] else ''}", " ".join(p["programmes"])]
                 for n, p in enumerate(staff, 1)
@@ -204,6 +205,7 @@ class QuarterlyReport(Report):
             sheet="Мероприятия",
             title="Показатель 3. Мероприятия регионального уровня, проведённые Центром",
             columns=["№", "Дата", "Мероприятие", "Форма", "Участников", "Организатор"],
+            widths=["6%", "17%", "31%", "14%", "12%", "20%"],  # a date on one line
             rows=[
                 [n, _date(e["held_on"]), e["title"], e["kind"], e["participants"], e["organizer"]]
                 for n, e in enumerate(events, 1)

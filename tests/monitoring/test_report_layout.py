@@ -100,3 +100,18 @@ def _texts(box) -> set[str]:
     for child in getattr(box, "children", []) or []:
         out |= _texts(child)
     return out
+
+
+def test_bar_chart_labels_fit_left_of_the_bars():
+    """A chart label is anchored at its end left of the bars; a long one was cut on the left edge.
+    Labels are shortened to the room at the widest glyph, the full text kept in <title>."""
+    import re
+
+    from monitoring.charts import GLYPH_PX, bar_chart
+
+    svg = bar_chart([(LONG, 5), ("Короткая", 3)], title="Доли")
+    labels = re.findall(r'text-anchor="end">([^<]*)<title>([^<]*)</title>', str(svg))
+    assert labels[1] == ("Короткая", "Короткая")
+    short, full = labels[0]
+    assert short.endswith("…") and len(short) * GLYPH_PX <= 230 - 6
+    assert full.startswith("Ленинск-Кузнецкий муниципальный округ")
