@@ -1,4 +1,4 @@
-"""The plan's region becomes required once 0006 gave every plan one (a separate migration: PostgreSQL
+"""The plan's region becomes required once 0007 gave every plan one (a separate migration: PostgreSQL
 refuses to alter a table with pending deferred constraint checks from the data step)."""
 
 import django.db.models.deletion
@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0006_indicator_plan_region"),
+        ("monitoring", "0007_indicator_plan_region_data"),
     ]
 
     operations = [
