@@ -96,6 +96,7 @@ class QuarterlyReport(Report):
             sheet="Обучение сотрудников",
             title=self.STAFF_TITLE,
             columns=["Должность", "Сотрудников, чел."],
+            widths=["75%", "25%"],
             rows=rows,
             total=["Итого", len(staff)] if staff else None,
             note="Обезличенный вариант: численность по должностям, без фамилий.",
