@@ -571,11 +571,7 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
 
     # Staff training of the Centre (STAFF_FED_TRAINED: Kirov 13 of 16 trained by the Federal coordinator).
     trainings = []
-    centre_staff = [
-        person
-        for p, person in zip(people, persons, strict=True)
-        if p["org"] is centre
-    ]
+    centre_staff = [person for p, person in zip(people, persons, strict=True) if p["org"] is centre]
     for i, person in enumerate(centre_staff):
         federal = i % 5 != 4
         trainings.append(

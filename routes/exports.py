@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 
+from cnppm.templatetags.russian import past
 from cnppm.xlsx import new_workbook, workbook_bytes
 
 
@@ -298,7 +299,7 @@ def render_card_xlsx(route) -> bytes:
         ws2,
         r,
         [
-            "С выводами ознакомлен(а)",
+            "С выводами " + past(card["teacher"]["full_name"], "ознакомлен,ознакомлена"),
             (sig["teacher"] + " " + _fmt(sig["teacher_acknowledged_at"])).strip()
             if sig["teacher_acknowledged_at"]
             else "_____ / _____",

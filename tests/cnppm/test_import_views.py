@@ -157,7 +157,9 @@ def test_roster_upload_dry_run(client, world):
 def test_broken_file_and_oversize_message(client, world, settings):
     login(client, world["operator"])
     response = upload(client, "imports_roster", b"not an xlsx at all", prefix="roster", name="roster.xlsx")
-    assert response.status_code == 200 and "Файл не загружен, ничего не записано." in response.content.decode()
+    assert (
+        response.status_code == 200 and "Файл не загружен, ничего не записано." in response.content.decode()
+    )
     assert "это не книга Excel (XLSX) или файл повреждён" in response.content.decode()
     settings.IMPORT_MAX_BYTES = 100
     response = upload(client, "imports_structure", roster_file([roster_row()]), prefix="structure")

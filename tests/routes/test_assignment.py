@@ -202,7 +202,9 @@ def test_person_page_assigns_and_warns_over_norm(client, world, maths, settings)
     response = client.post(url, {"role": "curator", "supporter": maths["curator2"].pk}, follow=True)
     text = response.content.decode()
     assert "Куратор назначен." in text
-    assert f"нагрузка {person_name(maths['curator2'], 'gent', 'short')} — 2 педагога, это выше нормы 1" in text
+    assert (
+        f"нагрузка {person_name(maths['curator2'], 'gent', 'short')} — 2 педагога, это выше нормы 1" in text
+    )
     assert active(world["teacher"], SupportRole.CURATOR).get().supporter == maths["curator2"]
     assert (
         "История закреплений" in text and world["curator"].full_name in text
