@@ -137,3 +137,16 @@ def test_cabinet_panel(world, client):
     assert "ИОМ на 20" in html and "черновик" in html and "Дефицитов без мероприятий: 1." in html
     login(client, world["curator"])
     assert "ИОМ на экспертизе</a>: 0." in client.get(reverse("cabinet")).content.decode()
+
+
+def test_card_page_offers_the_xlsx_beside_the_pdf(world, client):
+    from django.urls import reverse
+
+    from tests.helpers import login
+
+    route = make_route(world["teacher"])
+    login(client, world["curator"])
+    html = client.get(reverse("routes:card", args=[route.pk])).content.decode()
+    assert reverse("routes:card_xlsx", args=[route.pk]) in html
+    response = client.get(reverse("routes:card_xlsx", args=[route.pk]))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
