@@ -235,7 +235,7 @@ def render_card_xlsx(route) -> bytes:
                 final["title"],
                 final["level_label"],
                 final["dates"],
-                "выполнено" if final["done"] else "не выполнено",
+                final["status_label"],
             ]
         ],
     )

@@ -296,6 +296,7 @@ def card_context(route: Route) -> dict:
             "level_label": route.get_final_event_level_display() if route.final_event_level else "",
             "dates": dates_label(route.final_event_starts_on, route.final_event_ends_on),
             "done": route.final_event_done,
+            "status_label": _final_event_status(route),
         },
         "corrections": corrections,
         "final_diagnostics": final_diag,
@@ -621,3 +622,16 @@ def current_route(person) -> Route | None:
         .exclude(status=RouteStatus.CANCELLED)
         .first()
     )
+
+
+def _final_event_status(route) -> str:
+    """The card's mark for the final event: «выполнено»; «запланировано» while its dates (or the lack
+    of them) leave it ahead; «не выполнено» only once its last day has passed unmarked."""
+    if not route.final_event_title:
+        return ""
+    if route.final_event_done:
+        return "выполнено"
+    last_day = route.final_event_ends_on or route.final_event_starts_on
+    if last_day is None or last_day >= timezone.localdate():
+        return "запланировано"
+    return "не выполнено"

@@ -150,3 +150,24 @@ def test_card_page_offers_the_xlsx_beside_the_pdf(world, client):
     assert reverse("routes:card_xlsx", args=[route.pk]) in html
     response = client.get(reverse("routes:card_xlsx", args=[route.pk]))
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_final_event_is_planned_until_its_last_day_has_passed(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from routes.selectors import card_context
+
+    route = make_route(world["teacher"])
+    today = timezone.localdate()
+    route.final_event_title = "Открытый урок"
+    route.final_event_starts_on = today + datetime.timedelta(days=30)
+    route.save()
+    assert card_context(route)["final_event"]["status_label"] == "запланировано"
+    route.final_event_starts_on = route.final_event_ends_on = today - datetime.timedelta(days=1)
+    route.save()
+    assert card_context(route)["final_event"]["status_label"] == "не выполнено"
+    route.final_event_done = True
+    route.save()
+    assert card_context(route)["final_event"]["status_label"] == "выполнено"
