@@ -255,10 +255,11 @@ def _run_items(job: ImportJob, path: Path) -> dict:
     from diagnostics.importers import ImportFailed
     from diagnostics.services import authoring
 
+    instrument = _instrument(job)
     try:
         result = authoring.items_import_file(
             actor=job.actor,
-            instrument=_instrument(job),
+            instrument=instrument,
             data=path.read_bytes(),
             filename=job.filename,
             default_variant=job.params.get("default_variant"),
@@ -269,6 +270,8 @@ def _run_items(job: ImportJob, path: Path) -> dict:
     variants = ", ".join(map(str, result["variants"]))
     return {
         "summary": f"Импортировано заданий: {result['created']} (варианты {variants}).",
+        # What still stands between the instrument and publishing, as the upload page used to say.
+        "messages": authoring.instrument_readiness_errors(instrument),
         "rows": result["created"],
     }
 
