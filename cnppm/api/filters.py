@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from cnppm.choices import Education, MunicipalityKind, OrganizationKind, QualificationCategory, Role
 from cnppm.models import Municipality, Organization, Person
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query string: a whole number within the key range; anything else answers 400, never
+    a 500 from the database (SQLite overflows on -1e243)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class MunicipalityFilter(django_filters.FilterSet):
@@ -18,7 +31,7 @@ class MunicipalityFilter(django_filters.FilterSet):
 
 
 class OrganizationFilter(django_filters.FilterSet):
-    municipality = django_filters.NumberFilter(field_name="municipality_id", label="Муниципалитет (id)")
+    municipality = IdFilter(field_name="municipality_id", label="Муниципалитет (id)")
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label="Тип")
     low_results = django_filters.BooleanFilter(label="ШНОР")
 
@@ -28,10 +41,8 @@ class OrganizationFilter(django_filters.FilterSet):
 
 
 class PersonFilter(django_filters.FilterSet):
-    municipality = django_filters.NumberFilter(
-        field_name="organization__municipality_id", label="Муниципалитет (id)"
-    )
-    organization = django_filters.NumberFilter(field_name="organization_id", label="Организация (id)")
+    municipality = IdFilter(field_name="organization__municipality_id", label="Муниципалитет (id)")
+    organization = IdFilter(field_name="organization_id", label="Организация (id)")
     role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_role", label="Роль")
     subject = django_filters.CharFilter(method="filter_subject", label="Предметная область (код)")
     education = django_filters.ChoiceFilter(choices=Education.choices, label="Образование")

@@ -10,6 +10,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from cnppm import access, disclosure
+from cnppm.api.filters import IdFilter
 from cnppm.api.permissions import HasRole, PortalUserPermission
 from cnppm.choices import Role
 
@@ -41,8 +42,8 @@ class SnapshotFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code", lookup_expr="iexact")
     scope_level = django_filters.ChoiceFilter(choices=ScopeLevel.choices)
     cumulative = django_filters.BooleanFilter()
-    municipality = django_filters.NumberFilter(field_name="municipality_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    municipality = IdFilter(field_name="municipality_id")
+    organization = IdFilter(field_name="organization_id")
 
     class Meta:
         model = IndicatorSnapshot
