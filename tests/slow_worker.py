@@ -28,9 +28,9 @@ def slow_down(delay: float) -> None:
         report = build(run)
         render = report.render
 
-        def render_slowly(fmt):
+        def render_slowly(fmt, context=None):
             time.sleep(delay)
-            return render(fmt)
+            return render(fmt, context)
 
         report.render = render_slowly
         return report
