@@ -129,6 +129,8 @@ class Route(models.Model):
         related_name="+",
         verbose_name="подпись руководителя ОО",
     )
+    # The date line of Appendix 2: set when the regional methodist signs the conclusions.
+    conclusions_signed_at = models.DateTimeField("выводы подписаны", null=True, blank=True)
     conclusions_acknowledged_at = models.DateTimeField("ознакомлен с выводами", null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
