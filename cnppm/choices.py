@@ -33,6 +33,13 @@ class QualificationCategory(models.TextChoices):
     NONE = "none", "без категории"
 
 
+class Sex(models.TextChoices):
+    """As the federal register of documents on training (ФИС ФРДО) records it."""
+
+    MALE = "male", "мужской"
+    FEMALE = "female", "женский"
+
+
 class ExperienceBand(models.TextChoices):
     """Bands the reports use for pedagogical experience (seed 001)."""
 
@@ -102,6 +109,10 @@ class ImportKind(models.TextChoices):
     ITEMS = "items", "Банк заданий"
     RESULTS = "results", "Внешние результаты диагностики"
     REFERENCE = "reference", "Справочная статистика"
+    # Courses of the Centre (issue 12.6): programmes, groups with their participants, past training.
+    PROGRAMMES = "programmes", "Программы курсов"
+    GROUPS = "groups", "Группы курсов и их слушатели"
+    TRAININGS = "trainings", "Пройденное обучение прошлых лет"
 
 
 class ImportStatus(models.TextChoices):

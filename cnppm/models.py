@@ -20,6 +20,7 @@ from .choices import (
     OrganizationKind,
     QualificationCategory,
     Role,
+    Sex,
     SupportKind,
     SupportRole,
 )
@@ -137,6 +138,13 @@ class Person(models.Model):
     first_name = models.CharField("имя", max_length=100)
     middle_name = models.CharField("отчество", max_length=100, blank=True)
     email = models.EmailField("e-mail", blank=True)
+    # What a certificate's entry in the federal register (ФИС ФРДО) needs (issue 12.4).
+    birth_date = models.DateField("дата рождения", null=True, blank=True)
+    sex = models.CharField("пол", max_length=6, choices=Sex.choices, blank=True)
+    snils = models.CharField("СНИЛС", max_length=14, blank=True, help_text="ХХХ-ХХХ-ХХХ ХХ")
+    citizenship = models.CharField(
+        "гражданство (код ОКСМ)", max_length=3, blank=True, help_text="643 — Российская Федерация"
+    )
     position = models.CharField("должность", max_length=200, blank=True)
     education = models.CharField("образование", max_length=30, choices=Education.choices, blank=True)
     experience_years = models.PositiveSmallIntegerField("педагогический стаж, лет", null=True, blank=True)
