@@ -59,6 +59,8 @@ class Role(models.TextChoices):
     REGIONAL_METHODIST = "regional_methodist", "региональный методист"
     OPERATOR = "operator", "оператор ЦНППМ"
     MINISTRY = "ministry", "министерство"
+    # The ministry of the federation, the Academy: every region's aggregates side by side, no person.
+    FEDERAL = "federal", "федеральный уровень (Минпросвещения, Академия)"
 
 
 class ScopeLevel(models.TextChoices):
@@ -68,6 +70,7 @@ class ScopeLevel(models.TextChoices):
     MUNICIPALITY = "municipality", "муниципалитет"
     REGION = "region", "регион"
     AGGREGATE = "aggregate", "только сводные данные региона"
+    FEDERAL = "federal", "только сводные данные всех регионов"
     CHECKS = "checks", "назначенные проверки"
 
 
@@ -82,6 +85,7 @@ ROLE_SCOPE: dict[str, str] = {
     Role.REGIONAL_METHODIST: ScopeLevel.REGION,
     Role.OPERATOR: ScopeLevel.REGION,
     Role.MINISTRY: ScopeLevel.AGGREGATE,
+    Role.FEDERAL: ScopeLevel.FEDERAL,
     Role.EXPERT: ScopeLevel.CHECKS,
 }
 
