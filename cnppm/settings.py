@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "routes",
     "monitoring",
+    "courses",
 ]
 
 MIDDLEWARE = [

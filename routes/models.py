@@ -46,6 +46,15 @@ class Activity(models.Model):
     registry_number = models.CharField("номер в реестре", max_length=100, blank=True)
     audience = models.CharField("аудитория", max_length=300, blank=True)
     is_active = models.BooleanField("доступно для выбора", default=True)
+    # A course of the Centre: the teacher who chooses this activity asks for the programme's next group.
+    programme = models.ForeignKey(
+        "courses.Programme",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="catalogue_activities",
+        verbose_name="программа курса",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
