@@ -125,3 +125,33 @@ def past_verb(person, masculine: str, feminine: str) -> str:
     form, the grammatical default, when the person's gender cannot be told."""
     gender = gender_of(person.first_name, person.middle_name or "", person.last_name)
     return feminine if gender == Gender.FEMALE else masculine
+
+
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+
+
+def document_date(value) -> str:
+    """A date as Russian forms print it on a signature line: «15» декабря 2026 г.; a blank line
+    to fill by hand when there is no date yet. Datetimes are taken in the portal's time zone."""
+    if value is None:
+        return "«____» __________ 20__ г."
+    if hasattr(value, "tzinfo"):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date() if hasattr(value, "date") else value
+    return f"«{value.day:02d}» {MONTHS_GENITIVE[value.month - 1]} {value.year} г."

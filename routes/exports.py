@@ -97,8 +97,9 @@ def _percent(value):
 
 
 def render_card_xlsx(route) -> bytes:
-    """The card as a workbook: sheet "Карта ИОМ" (approval block, sections 1–2, tasks, activities,
-    monitoring, final event), "Приложение 1" (corrections), "Приложение 2" (final results)."""
+    """The card as a workbook laid out like seed 004's Appendix 4: sheet "Карта ИОМ" (approval
+    block, sections 1–2), "Приложение 1" (corrections, tasks, plan, monitoring, final event),
+    "Приложение 2" (final results, conclusions with their date and signatures)."""
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -156,19 +157,53 @@ def render_card_xlsx(route) -> bytes:
         )
     r = put(ws, r + 1, [card["title"]], font=title_font)
     r = put(ws, r, [f"Статус: {card['status_label']}"])
-    r = put(ws, r + 1, ["1. Информационная справка о педагоге"], font=bold)
+    h = card["headings"]
+    r = put(ws, r + 1, [h["info"]], font=bold)
     r = table(ws, r, ["Сведения", "Значение"], [[row["label"], row["value"]] for row in card["section1"]])
-    r = put(ws, r, ["2. Результаты входной диагностики профессиональных дефицитов"], font=bold)
+    r = put(ws, r, [h["entry"]], font=bold)
     header = ["Компетенции", "Затруднения", "низкий, %", "средний, %", "высокий, %", "общий, %"]
-    r = table(ws, r, header, diagnostics_rows(card["section2"]))
-    r = put(ws, r, ["Образовательные задачи"], font=bold)
-    for task in card["educational_tasks"] or ["—"]:
-        r = put(ws, r, [task])
-    r = put(
-        ws, r + 1, ["Мероприятия, обеспечивающие повышение уровня профессиональных компетенций"], font=bold
-    )
+    table(ws, r, header, diagnostics_rows(card["section2"]))
+    for col, width in enumerate((34, 40, 14, 14, 14, 14), 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+    teacher = card["teacher"]
+    ws1 = wb.create_sheet("Приложение 1")
+    r = put(ws1, 1, [h["appendix1"]], font=bold)
+    r = put(ws1, r, [teacher["full_name"]])
+    r = put(ws1, r, [teacher["position"]])
+    r = put(ws1, r, [teacher["organization"]])
+    r = put(ws1, r + 1, [h["corrections"]], font=bold)
     r = table(
-        ws,
+        ws1,
+        r,
+        [
+            "№ п/п",
+            "Дата внесения изменения",
+            "Причины внесения изменения",
+            "Что изменено",
+            "Подпись регионального методиста",
+            "Дата ознакомления",
+            "Подпись педагогического работника",
+        ],
+        [
+            [
+                c["number"],
+                _fmt(c["date"]),
+                c["reason"],
+                c["description"],
+                c["signed_by"],
+                _fmt(c["acknowledged_date"]),
+                teacher["short_name"] if c["acknowledged_at"] else "",
+            ]
+            for c in card["corrections"]
+        ],
+    )
+    r = put(ws1, r, [h["tasks"]], font=bold)
+    for task in card["educational_tasks"] or ["—"]:
+        r = put(ws1, r, [task])
+    r = put(ws1, r + 1, [h["plan"]], font=bold)
+    r = table(
+        ws1,
         r,
         [
             "№",
@@ -192,11 +227,9 @@ def render_card_xlsx(route) -> bytes:
             for a in card["activities"]
         ],
     )
-    r = put(
-        ws, r, ["2. Мониторинг реализации мероприятий индивидуального образовательного маршрута"], font=bold
-    )
+    r = put(ws1, r, [h["monitoring"]], font=bold)
     r = table(
-        ws,
+        ws1,
         r,
         [
             "№",
@@ -225,9 +258,9 @@ def render_card_xlsx(route) -> bytes:
         ],
     )
     final = card["final_event"]
-    r = put(ws, r, ["3. Заключительное публичное мероприятие"], font=bold)
-    r = table(
-        ws,
+    r = put(ws1, r, [h["final_event"]], font=bold)
+    table(
+        ws1,
         r,
         ["Мероприятие", "Уровень проведения", "Сроки проведения", "Отметка о выполнении"],
         [
@@ -239,61 +272,27 @@ def render_card_xlsx(route) -> bytes:
             ]
         ],
     )
-    for col, width in enumerate((34, 40, 28, 16, 24, 22, 22, 26, 26), 1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-    teacher = card["teacher"]
-    ws1 = wb.create_sheet("Приложение 1")
-    r = put(ws1, 1, ["Приложение 1 к Карте индивидуального образовательного маршрута"], font=bold)
-    r = put(ws1, r, [teacher["full_name"]])
-    r = put(ws1, r, [teacher["position"]])
-    r = put(ws1, r, [teacher["organization"]])
-    r = put(ws1, r + 1, ["1. Сведения о корректировке индивидуального образовательного маршрута"], font=bold)
-    table(
-        ws1,
-        r,
-        [
-            "№ п/п",
-            "Дата внесения изменения",
-            "Причины внесения изменения",
-            "Что изменено",
-            "Подпись регионального методиста",
-            "Дата ознакомления",
-            "Подпись педагогического работника",
-        ],
-        [
-            [
-                c["number"],
-                _fmt(c["date"]),
-                c["reason"],
-                c["description"],
-                c["signed_by"],
-                _fmt(c["acknowledged_date"]),
-                teacher["short_name"] if c["acknowledged_at"] else "",
-            ]
-            for c in card["corrections"]
-        ],
-    )
-    for col, width in enumerate((8, 18, 40, 40, 26, 18, 26), 1):
+    for col, width in enumerate((8, 40, 28, 22, 26, 22, 22, 26, 26), 1):
         ws1.column_dimensions[get_column_letter(col)].width = width
 
     ws2 = wb.create_sheet("Приложение 2")
-    r = put(ws2, 1, ["Приложение 2 к Карте индивидуального образовательного маршрута"], font=bold)
+    r = put(ws2, 1, [h["appendix2"]], font=bold)
     r = put(ws2, r, [teacher["full_name"]])
     r = put(ws2, r, [teacher["position"]])
     r = put(ws2, r, [teacher["organization"]])
-    r = put(ws2, r + 1, ["Итоги прохождения индивидуального образовательного маршрута"], font=title_font)
-    r = put(ws2, r, ["1. Результаты итоговой диагностики профессиональных компетенций"], font=bold)
+    r = put(ws2, r + 1, [h["results"]], font=title_font)
+    r = put(ws2, r, [h["final"]], font=bold)
     final_diag = card["final_diagnostics"]
     if final_diag:
         r = table(ws2, r, header, diagnostics_rows(final_diag))
     else:
         r = put(ws2, r, ["Итоговая диагностика не пройдена"]) + 1
-    r = put(ws2, r, ["2. Выводы:"], font=bold)
+    r = put(ws2, r, [h["conclusions"]], font=bold)
     for line in card["conclusions_lines"] or ["—"]:
         r = put(ws2, r, [line])
     sig = card["signatures"]
-    r = put(ws2, r + 1, ["Региональный методист", sig["regional_methodist"] or "_____ / _____"])
+    r = put(ws2, r + 1, [sig["date_line"]])
+    r = put(ws2, r, ["Региональный методист", sig["regional_methodist"] or "_____ / _____"])
     r = put(ws2, r, ["Руководитель образовательной организации", sig["school_head"] or "_____ / _____"])
     put(
         ws2,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cnppm import access
 from cnppm.choices import QualificationCategory
+from cnppm.russian import document_date
 from diagnostics.choices import AttemptStatus, DeficitLevel, InstrumentKind
 from diagnostics.models import Attempt, BlockResult
 from diagnostics.scoring import shown_percent
@@ -21,6 +22,23 @@ from .models import Activity, Comment, Correction, Route, RouteActivity
 
 DEFICIT_LEVELS = (DeficitLevel.HIGH, DeficitLevel.MEDIUM)
 CARD_TITLE = "Карта индивидуального образовательного маршрута педагога"
+# The headings of seed 004, Appendix 4, as printed there: the card itself has sections 1–2; its
+# Appendix 1 holds the corrections (1), the plan, the monitoring (2) and the final event (3);
+# Appendix 2 the results. The web card, the PDF and the XLSX all print these, so they number alike.
+CARD_HEADINGS = {
+    "info": "1. Информационная справка о педагоге",
+    "entry": "2. Результаты входной диагностики профессиональных дефицитов",
+    "appendix1": "Приложение 1 к Карте индивидуального образовательного маршрута",
+    "corrections": "1. Сведения о корректировке индивидуального образовательного маршрута",
+    "tasks": "Образовательные задачи",
+    "plan": "Мероприятия, обеспечивающие повышение уровня профессиональных компетенций",
+    "monitoring": "2. Мониторинг реализации мероприятий индивидуального образовательного маршрута",
+    "final_event": "3. Заключительное публичное мероприятие",
+    "appendix2": "Приложение 2 к Карте индивидуального образовательного маршрута",
+    "results": "Итоги прохождения индивидуального образовательного маршрута",
+    "final": "1. Результаты итоговой диагностики профессиональных компетенций",
+    "conclusions": "2. Выводы:",
+}
 
 
 # --- Diagnostics results ----------------------------------------------------------------------
@@ -311,7 +329,10 @@ def card_context(route: Route) -> dict:
             else "",
             "teacher": snap.get("short_name", ""),
             "teacher_acknowledged_at": route.conclusions_acknowledged_at,
+            "signed_at": route.conclusions_signed_at,
+            "date_line": document_date(route.conclusions_signed_at),
         },
+        "headings": CARD_HEADINGS,
         "uncovered": uncovered_deficits(route),
     }
 

@@ -507,10 +507,12 @@ def route_conclusions_save(*, actor, route: Route, conclusions: str) -> Route:
     if old != route.conclusions:
         route.conclusions_signed_by_methodist = None
         route.conclusions_signed_by_head = None
+        route.conclusions_signed_at = None
         route.conclusions_acknowledged_at = None
         fields += [
             "conclusions_signed_by_methodist",
             "conclusions_signed_by_head",
+            "conclusions_signed_at",
             "conclusions_acknowledged_at",
         ]
     route.save(update_fields=fields)
@@ -547,7 +549,12 @@ def route_conclusions_sign(*, actor, route: Route, as_role: str) -> Route:
     if getattr(route, f"{field}_id"):
         raise DomainError("Выводы уже подписаны.")
     setattr(route, field, Person.objects.get(pk=access.scope_of(actor).person_id))
-    route.save(update_fields=[field, "updated_at"])
+    fields = [field, "updated_at"]
+    if field == "conclusions_signed_by_methodist":
+        # Appendix 2 dates the conclusions above the regional methodist's signature.
+        route.conclusions_signed_at = timezone.now()
+        fields.append("conclusions_signed_at")
+    route.save(update_fields=fields)
     event_record(
         actor=actor,
         target=route,

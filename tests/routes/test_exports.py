@@ -2,7 +2,7 @@
 route's data; downloads are scoped (404 outside) and logged as exports."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
@@ -73,6 +73,7 @@ def card(world):
     route.conclusions = "Дефицит предметных компетенций преодолён.\nРекомендовано участие в конкурсе."
     route.conclusions_signed_by_methodist = world["regional_methodist"]
     route.conclusions_signed_by_head = world["school_head"]
+    route.conclusions_signed_at = timezone.make_aware(datetime(2026, 5, 20, 10, 30))
     route.conclusions_acknowledged_at = timezone.now()
     route.final_attempt = make_attempt(teacher, {blocks[0]: 85, blocks[1]: 88, blocks[2]: 92}, kind="final")
     route.status = RouteStatus.IN_PROGRESS
@@ -170,9 +171,11 @@ def test_pdf_contains_every_section_with_the_route_data(client, world, card):
         "СОГЛАСОВАНО",
         "1. Информационная справка",
         "2. Результаты входной диагностики",
-        "Образовательные задачи",
-        "3. Заключительное публичное мероприятие",
         "Приложение 1",
+        "1. Сведения о корректировке",
+        "Образовательные задачи",
+        "2. Мониторинг реализации мероприятий",
+        "3. Заключительное публичное мероприятие",
         "Приложение 2",
     ]
     positions = [text.index(s) for s in order]
@@ -212,6 +215,8 @@ def test_xlsx_contents(client, world, card):
     assert diag["Предметные"] == [45, None, None, 45]
     assert diag["Методические"] == [None, 70, None, 70]
     assert diag["Психолого-педагогические"] == [None, None, 90, 90]
+    assert "Семинар «Цифровые инструменты учителя»" not in flat  # the plan is in Appendix 1
+    cells = [list(row) for row in wb["Приложение 1"].iter_rows(values_only=True)]
     monitoring = [row for row in cells if row[1] == "Семинар «Цифровые инструменты учителя»" and row[8]]
     assert (
         monitoring
@@ -228,6 +233,68 @@ def test_xlsx_contents(client, world, card):
     assert final["Предметные"][5] == 85.0
     assert "Дефицит предметных компетенций преодолён." in final
     assert final["Региональный методист"][1] == world["regional_methodist"].short_name
+    assert "«20» мая 2026 г." in final
+
+
+def _headings(text: str, *, skip_appendix_marks: bool = False) -> list[str]:
+    """The card's section headings (seed 004, Appendix 4) in the order a text shows them."""
+    from routes.selectors import CARD_HEADINGS
+
+    wanted = [h for h in CARD_HEADINGS.values() if not (skip_appendix_marks and h.startswith("Приложение"))]
+    found = [(text.find(h), h) for h in wanted]
+    assert all(pos >= 0 for pos, _ in found), [h for pos, h in found if pos < 0]
+    return [h for _, h in sorted(found)]
+
+
+def test_web_card_pdf_and_xlsx_number_their_sections_alike(client, world, card):
+    """Appendix 4 of seed 004: sections 1–2 in the card, then Appendix 1 with the corrections (1),
+    the plan, the monitoring (2) and the final event (3), then Appendix 2 — in all three outputs;
+    the conclusions carry the date the regional methodist signed them."""
+    from routes.selectors import CARD_HEADINGS
+
+    login(client, world["operator"])
+    html = client.get(reverse("routes:card", args=[card.pk])).content.decode()
+    pdf = squash(pdf_text(client.get(reverse("routes:card_pdf", args=[card.pk])).content))
+    wb = load_workbook(io.BytesIO(client.get(reverse("routes:card_xlsx", args=[card.pk])).content))
+    xlsx = "\n".join(
+        str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c
+    )
+    expected = list(CARD_HEADINGS.values())
+    assert expected[:3] == [
+        "1. Информационная справка о педагоге",
+        "2. Результаты входной диагностики профессиональных дефицитов",
+        "Приложение 1 к Карте индивидуального образовательного маршрута",
+    ]
+    assert _headings(html) == expected
+    assert _headings(xlsx) == expected
+    # The PDF prints the appendix mark on three lines (as the seed does); the rest in order.
+    pdf_expected = [h for h in expected if not h.startswith("Приложение")]
+    assert _headings(pdf, skip_appendix_marks=True) == pdf_expected
+    for text in (html, pdf, xlsx):
+        assert "«20» мая 2026 г." in text
+    assert "3. Образовательные задачи" not in html and "5. Заключительное" not in html
+
+
+def test_conclusions_date_is_set_by_the_methodist_signature_and_dropped_with_the_text(world):
+    from routes.services.routes import route_conclusions_save, route_conclusions_sign
+
+    teacher = world["teacher"]
+    blocks = teacher_blocks()
+    route = make_route(teacher, results={blocks[0]: 45})
+    route.status = RouteStatus.COMPLETING
+    route.save()
+    make_attempt(teacher, {blocks[0]: 80}, kind="final")
+    curator = world["curator"].user
+    route_conclusions_save(actor=curator, route=route, conclusions="Дефицит преодолён.")
+    route_conclusions_sign(actor=world["school_head"].user, route=route, as_role="school_head")
+    route.refresh_from_db()
+    assert route.conclusions_signed_at is None
+    route_conclusions_sign(actor=world["regional_methodist"].user, route=route, as_role="regional_methodist")
+    route.refresh_from_db()
+    assert route.conclusions_signed_at is not None
+    route_conclusions_save(actor=curator, route=route, conclusions="Дефицит преодолён частично.")
+    route.refresh_from_db()
+    assert route.conclusions_signed_at is None and route.conclusions_signed_by_methodist_id is None
 
 
 @pytest.mark.parametrize("name", ["routes:card_pdf", "routes:card_xlsx"])
