@@ -86,3 +86,15 @@ class CertificateStatus(models.TextChoices):
     VALID = "valid", "действительно"
     REPLACED = "replaced", "заменено дубликатом"
     ANNULLED = "annulled", "аннулировано"
+
+
+class FundingSource(models.TextChoices):
+    """Source of funding of the training, as the federal register (ФИС ФРДО) names it."""
+
+    REGIONAL_BUDGET = (
+        "regional_budget",
+        "за счёт бюджетных ассигнований бюджета субъекта Российской Федерации",
+    )
+    FEDERAL_BUDGET = "federal_budget", "за счёт бюджетных ассигнований федерального бюджета"
+    LOCAL_BUDGET = "local_budget", "за счёт бюджетных ассигнований местного бюджета"
+    PAID = "paid", "по договорам об оказании платных образовательных услуг"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cnppm.jobs import JobRun
 from cnppm.models import Organization, Person, Region, Subject
 from diagnostics.models import CompetenceBlock
 
@@ -19,6 +20,7 @@ from .choices import (
     DocumentKind,
     EnrolmentSource,
     EnrolmentStatus,
+    FundingSource,
     GroupStatus,
     ProgrammeForm,
     ProgrammeKind,
@@ -79,6 +81,12 @@ class Programme(models.Model):
         "доля посещённых занятий для завершения, %", default=80
     )
     requires_assessment = models.BooleanField("итоговая аттестация обязательна", default=True)
+    funding_source = models.CharField(
+        "источник финансирования",
+        max_length=20,
+        choices=FundingSource.choices,
+        default=FundingSource.REGIONAL_BUDGET,
+    )
     status = models.CharField(
         "статус", max_length=20, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
     )
@@ -452,6 +460,9 @@ class Certificate(models.Model):
         verbose_name="выдал",
     )
     created_at = models.DateTimeField("внесено", default=timezone.now)
+    # The rendered PDF in the private storage (courses.services.certificates, CertificatePdfRun).
+    pdf = models.CharField("файл PDF (в закрытом хранилище)", max_length=255, blank=True)
+    pdf_rendered_at = models.DateTimeField("PDF сформирован", null=True, blank=True)
 
     class Meta:
         verbose_name = "удостоверение"
@@ -481,3 +492,44 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"№ {self.registration_number} от {self.issued_on:%d.%m.%Y}"
+
+
+class CertificateCounter(models.Model):
+    """The last number given in a region's register (series "") or of a blank series, per year.
+    Issuing locks the row (SELECT … FOR UPDATE) and takes the next numbers in the same transaction:
+    no gaps, no duplicates (courses.services.certificates)."""
+
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name="регион")
+    series = models.CharField("серия (пусто — реестр)", max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField("год")
+    last = models.PositiveIntegerField("последний выданный номер", default=0)
+
+    class Meta:
+        verbose_name = "счётчик номеров удостоверений"
+        verbose_name_plural = "счётчики номеров удостоверений"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "series", "year"], name="certificate_counter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.series or 'реестр'} {self.year}: {self.last}"
+
+
+class CertificatePdfRun(JobRun):
+    """A batch of certificates whose PDFs a worker renders (courses.tasks_certificates), under the
+    lease of cnppm.jobs: a killed worker's batch is taken over, certificates already rendered are
+    skipped."""
+
+    job_task = "courses.tasks_certificates.certificate_pdfs_render"
+
+    certificate_ids = models.JSONField("удостоверения (id)", default=list)
+    rendered = models.PositiveIntegerField("сформировано", default=0)
+    created_at = models.DateTimeField("создано", default=timezone.now)
+
+    class Meta:
+        verbose_name = "формирование PDF удостоверений"
+        verbose_name_plural = "формирование PDF удостоверений"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"PDF удостоверений: {len(self.certificate_ids)} ({self.get_status_display()})"
