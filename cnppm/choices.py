@@ -117,6 +117,11 @@ class ImportKind(models.TextChoices):
     PROGRAMMES = "programmes", "Программы курсов"
     GROUPS = "groups", "Группы курсов и их слушатели"
     TRAININGS = "trainings", "Пройденное обучение прошлых лет"
+    # History before the portal (issue 10.2): diagnostics and routes with their dates, regional events,
+    # training of the Centre's staff.
+    HISTORY = "history", "История: диагностика и ИОМ прошлых лет"
+    EVENTS = "events", "Региональные мероприятия"
+    STAFF_TRAINING = "staff_training", "Обучение сотрудников ЦНППМ"
 
 
 class ImportStatus(models.TextChoices):
