@@ -165,6 +165,34 @@ class Item(models.Model):
         return f"№{self.number}: {self.stem[:60]}"
 
 
+class ItemImportDraft(models.Model):
+    """An uploaded item bank waiting for the operator's confirmation (issue 10.1): the stored file (in
+    PRIVATE_MEDIA_ROOT), what the preview found in it (categories as Moodle reads them, questions of
+    each kind per category, the ones left out and why) and the upload's options. Nothing of the bank
+    is written until the operator confirms with a block for every category; then the draft becomes
+    an ImportJob and is deleted."""
+
+    instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="+", verbose_name="работа")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="кто загрузил"
+    )
+    filename = models.CharField("имя файла", max_length=255, blank=True)
+    path = models.CharField("файл (в закрытом хранилище)", max_length=255, blank=True)
+    fmt = models.CharField("формат", max_length=16)
+    default_variant = models.PositiveSmallIntegerField("вариант по умолчанию", default=1)
+    replace = models.BooleanField("заменить прежние задания", default=False)
+    preview = models.JSONField("предпросмотр", default=dict, blank=True)
+    created_at = models.DateTimeField("загружено", default=timezone.now)
+
+    class Meta:
+        verbose_name = "загруженный банк заданий (до подтверждения)"
+        verbose_name_plural = "загруженные банки заданий (до подтверждения)"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename} → {self.instrument_id}"
+
+
 class RetakeGrant(models.Model):
     """The operator's permission for another attempt, with the reason kept."""
 
