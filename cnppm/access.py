@@ -584,3 +584,92 @@ def import_job_region_id(user) -> int | None:
             .first()
         )
     return None
+
+
+# --- Courses of the Centre (issue 12): programmes, groups, enrolments -----------------------------
+
+
+def programme_q(user) -> Q:
+    """Programmes (courses.Programme) the user may see: an operator every programme of their regions
+    (drafts and archive included); everybody else the open programmes of their own region, and the
+    programmes of the groups they teach or organise."""
+    q = Q(region_id__in=region_ids_for_write(user)) if has_role(user, Role.OPERATOR) else Q(pk__in=[])
+    scope = scope_of(user)
+    if scope.person_id is None:
+        return q
+    q |= home_region_q(user, "region_id") & Q(status="open")
+    q |= Q(groups__teachers__id=scope.person_id) | Q(groups__organiser_id=scope.person_id)
+    return q
+
+
+def programmes(user) -> QuerySet:
+    from courses.models import Programme
+
+    return Programme.objects.filter(pk__in=Programme.objects.filter(programme_q(user)).values("pk"))
+
+
+def programmes_managed(user) -> QuerySet:
+    """Programmes the user may create, change, open or archive, and add groups to: an operator's region."""
+    from courses.models import Programme
+
+    if not has_role(user, Role.OPERATOR):
+        return Programme.objects.none()
+    return Programme.objects.filter(region_id__in=region_ids_for_write(user))
+
+
+def course_groups_managed_q(user, path: str = "") -> Q:
+    """Groups whose enrolment the user manages (confirms, waitlists, enrols in bulk, finishes): an
+    operator those of their regions, an organiser their own groups."""
+    prefix = f"{path}__" if path else ""
+    q = Q(pk__in=[]) if not path else Q(**{f"{prefix}id__in": []})
+    if has_role(user, Role.OPERATOR):
+        q |= Q(**{f"{prefix}programme__region_id__in": region_ids_for_write(user)})
+    person_id = scope_of(user).person_id
+    if person_id is not None:
+        q |= Q(**{f"{prefix}organiser_id": person_id})
+    return q
+
+
+def course_groups_taught_q(user, path: str = "") -> Q:
+    """Groups whose roster, attendance and assessment the user works with: the groups they manage
+    (above) and those they teach (a "course teacher" is a person in Group.teachers, not a role)."""
+    prefix = f"{path}__" if path else ""
+    q = course_groups_managed_q(user, path)
+    person_id = scope_of(user).person_id
+    if person_id is not None:
+        q |= Q(**{f"{prefix}teachers__id": person_id})
+    return q
+
+
+def course_groups(user) -> QuerySet:
+    """Groups the user may see: those of the programmes they see, and those they teach or manage."""
+    from courses.models import Group
+
+    visible = Group.objects.filter(Q(programme__in=programmes(user)) | course_groups_taught_q(user))
+    return Group.objects.filter(pk__in=visible.values("pk"))
+
+
+def course_groups_taught(user) -> QuerySet:
+    from courses.models import Group
+
+    return Group.objects.filter(pk__in=Group.objects.filter(course_groups_taught_q(user)).values("pk"))
+
+
+def course_groups_managed(user) -> QuerySet:
+    from courses.models import Group
+
+    return Group.objects.filter(pk__in=Group.objects.filter(course_groups_managed_q(user)).values("pk"))
+
+
+def enrolments(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Enrolments (courses.Enrolment; attendance and events through `path`) the user may see: the
+    people in their person scope (themselves, the teachers they support, their school, municipality,
+    region) and every listener of the groups they teach or manage. Reads are logged."""
+    from courses.models import Enrolment
+
+    qs = Enrolment.objects.all() if queryset is None else queryset
+    path = _path_for(qs.model, None)
+    group_path = "group" if path == "person" else path.replace("__person", "__group")
+    taught = course_groups_taught(user).values("pk")
+    allowed = qs.filter(person_q(user, path) | (Q(**{f"{group_path}__in": taught}) & consenting_q(path)))
+    return readlog.track(user, qs.filter(pk__in=allowed.values("pk")), path)

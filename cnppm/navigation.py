@@ -48,7 +48,7 @@ ITEMS = [
     NavItem("Импорт", "imports", frozenset({Role.OPERATOR}), order=90, group=""),
 ]
 
-_APPS = ("cnppm", "diagnostics", "routes", "monitoring")
+_APPS = ("cnppm", "diagnostics", "routes", "monitoring", "courses")
 
 
 def items_for(user, current_path: str = "") -> list[dict]:

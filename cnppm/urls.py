@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("diagnostics.api.urls")),
     path("", include("routes.api.urls")),
     path("", include("monitoring.api.urls")),
+    path("courses/", include("courses.api.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("routes/", include("routes.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("courses/", include("courses.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", schema_view, name="api-schema"),
     path("api/docs/", swagger_view, name="api-docs"),

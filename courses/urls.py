@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+# --- Programmes, groups, enrolment, attendance, completion (issue 12.1–12.3) ---
+urlpatterns = [
+    path("", views.programme_list, name="programmes"),
+    path("my/", views.my_courses, name="my"),
+    path("my/request/", views.enrolment_request, name="enrolment_request"),
+    path("programmes/new/", views.programme_edit, name="programme_create"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme"),
+    path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
+    path("programmes/<int:pk>/status/", views.programme_status, name="programme_status"),
+    path("programmes/<int:programme_pk>/groups/new/", views.group_edit, name="group_create"),
+    path("groups/<int:pk>/", views.group_detail, name="group"),
+    path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/status/", views.group_status, name="group_status"),
+    path("groups/<int:pk>/finish/", views.group_finish, name="group_finish"),
+    path("groups/<int:pk>/enrol/", views.group_enrol, name="group_enrol"),
+    path("groups/<int:pk>/sessions/new/", views.session_create, name="session_create"),
+    path("groups/<int:pk>/assessment/", views.assessment, name="assessment"),
+    path("sessions/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("enrolments/<int:pk>/transition/", views.enrolment_transition, name="enrolment_transition"),
+    path("enrolments/<int:pk>/finish/", views.enrolment_finish, name="enrolment_finish"),
+    path("records/<int:pk>/", views.record_detail, name="record"),
+]
