@@ -16,6 +16,9 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -313,3 +316,113 @@ RUNNERS = {
     ImportKind.RESULTS: _run_results,
     ImportKind.REFERENCE: _run_reference,
 }
+
+
+# --- Uploads offered by the API: one entry per kind (issue 10.4) ------------------------------------
+#
+# The API answers `POST /api/v1/imports/<kind>/` for every kind registered here, with the upload page's
+# own form (the file and its parameters) as the request body; the job is then followed at
+# `/api/v1/import-jobs/<id>/`. A new kind: add its runner to RUNNERS and register its upload here (or
+# from its app's module with `upload_register`), and the API and its schema offer it.
+
+
+@dataclass(frozen=True)
+class Upload:
+    """How a kind is uploaded: who may (`allowed(user)`), the page's form (a dotted path: the file and
+    its parameters), and `params(actor, cleaned_data, data)` → (the job's params, its region id)."""
+
+    kind: str
+    allowed: Callable
+    form: str
+    params: Callable
+    title: str = ""
+
+
+UPLOADS: dict[str, Upload] = {}
+
+
+def upload_register(kind: str, *, allowed, form: str, params=None, title: str = "") -> None:
+    UPLOADS[kind] = Upload(
+        kind=kind,
+        allowed=allowed,
+        form=form,
+        params=params or (lambda actor, cleaned, data: ({}, None)),
+        title=title or str(ImportKind(kind).label),
+    )
+
+
+def upload_form(kind: str):
+    module, _, name = UPLOADS[kind].form.rpartition(".")
+    return getattr(import_module(module), name)
+
+
+def upload_submit(*, actor, kind: str, cleaned: dict, data) -> ImportJob:
+    """Queue an upload of a registered kind, as its page does (the same params, the same region)."""
+    upload = UPLOADS[kind]
+    params, region_id = upload.params(actor, cleaned, data)
+    return import_job_submit(
+        actor=actor, kind=kind, upload=cleaned["file"], params=params, region_id=region_id
+    )
+
+
+def _operator(user) -> bool:
+    return access.has_role(user, "operator")
+
+
+def _chosen_region(actor, data):
+    """The actor's region; an operator of several regions names it (another region's id answers 404)."""
+    return access.write_region(actor, data.get("region") if hasattr(data, "get") else None)
+
+
+def _directory_params(actor, cleaned, data):
+    region = _chosen_region(actor, data)
+    return {"dry_run": bool(cleaned.get("dry_run")), "region": region.pk}, region.pk
+
+
+def _reference_params(actor, cleaned, data):
+    return {}, _chosen_region(actor, data).pk
+
+
+def _items_params(actor, cleaned, data):
+    params = {
+        "instrument": cleaned["instrument"].pk,
+        "default_variant": cleaned["default_variant"],
+        "replace": bool(cleaned.get("replace")),
+    }
+    return params, None
+
+
+def _results_params(actor, cleaned, data):
+    return {"instrument": cleaned["instrument"].pk, "source": cleaned.get("source", "")}, None
+
+
+def _catalogue_params(actor, cleaned, data):
+    # The catalogue page refuses files over 5 MB before queueing (routes.views.catalogue.MAX_UPLOAD).
+    from routes.views.catalogue import MAX_UPLOAD
+
+    if cleaned["file"].size > MAX_UPLOAD:
+        raise DomainError("Файл больше 5 МБ.")
+    return {}, None
+
+
+upload_register(
+    ImportKind.ROSTER, allowed=_operator, form="cnppm.import_views.UploadForm", params=_directory_params
+)
+upload_register(
+    ImportKind.STRUCTURE, allowed=_operator, form="cnppm.import_views.UploadForm", params=_directory_params
+)
+upload_register(
+    ImportKind.CATALOGUE,
+    allowed=lambda user: access.can_edit_catalogue(user),
+    form="routes.forms.CatalogueImportForm",
+    params=_catalogue_params,
+)
+upload_register(
+    ImportKind.ITEMS, allowed=_operator, form="diagnostics.forms.ItemsImportForm", params=_items_params
+)
+upload_register(
+    ImportKind.RESULTS, allowed=_operator, form="diagnostics.forms.ResultsImportForm", params=_results_params
+)
+upload_register(
+    ImportKind.REFERENCE, allowed=_operator, form="monitoring.forms.ImportForm", params=_reference_params
+)

@@ -58,6 +58,7 @@ class ProgrammeForm(Styled, forms.ModelForm):
 
 
 class GroupForm(Styled, forms.ModelForm):
+    link = forms.URLField(label="Ссылка на занятия", required=False, assume_scheme="https")
     teachers = forms.ModelMultipleChoiceField(
         Person.objects.none(),
         label="Преподаватели курса",

@@ -28,3 +28,20 @@ urlpatterns += [
         name="monitoring-report-download",
     ),
 ]
+
+# Reference input and periods (issue 10.4).
+from cnppm.api.routers import Router  # noqa: E402
+
+from . import views_reference as reference_views  # noqa: E402
+
+_reference = Router()
+_reference.register(
+    "monitoring/reference/statistics", reference_views.ReferenceStatisticViewSet, "api-refstat"
+)
+_reference.register(
+    "monitoring/reference/organizations", reference_views.OrganizationFactViewSet, "api-orgfact"
+)
+_reference.register("monitoring/reference/events", reference_views.RegionalEventViewSet, "api-regional-event")
+_reference.register("monitoring/reference/plans", reference_views.IndicatorPlanViewSet, "api-indicator-plan")
+_reference.register("monitoring/periods", reference_views.PeriodViewSet, "api-period")
+urlpatterns += _reference.urls
