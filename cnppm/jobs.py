@@ -209,6 +209,7 @@ class Lease:
         self.model, self.pk, self.attempt = model, pk, attempt
         self.lost = False
         self.finished = False
+        self.handed_over = False
         self._placed: list[str] = []
 
     def _mine(self):
@@ -230,6 +231,12 @@ class Lease:
             self.lost = True
             raise LeaseLost(f"{_label(self.model)} {self.pk}: попытка {self.attempt} потеряла задачу")
         self.finished = True
+
+    def hand_over(self) -> None:
+        """The attempt goes on in other tasks (a chord's chunks and its merge, each in `step_guard`):
+        `run_guard` leaves the run running when its body returns. A dead step is taken over like a
+        dead worker: its heartbeat goes stale, the sweeper requeues the run's task."""
+        self.handed_over = True
 
     def fail(self, message: str) -> None:
         now = timezone.now()
@@ -354,7 +361,7 @@ def run_guard(model, pk, *, error_prefix: str = "", reraise: bool = False):
         heartbeat.start()
     try:
         yield lease
-        if not lease.finished:
+        if not lease.finished and not lease.handed_over:
             lease.finish()
     except LeaseLost as exc:
         log.warning("%s", exc)
@@ -369,6 +376,43 @@ def run_guard(model, pk, *, error_prefix: str = "", reraise: bool = False):
         lease.fail(message)
         if reraise and not isinstance(exc, DomainError):
             raise
+    finally:
+        if heartbeat is not None:
+            heartbeat.stop()
+
+
+@contextmanager
+def step_guard(model, pk, attempt: int, *, error_prefix: str = ""):
+    """A later step of an attempt that `run_guard` handed over (`Lease.hand_over`): a chunk of a
+    chord or its merge, maybe on another worker. Yields the attempt's Lease, or None when the run is
+    no longer this attempt's (taken over, failed, finished: the step returns). The step's heartbeat
+    keeps the run alive while it works; an error fails the run with its files removed; the run is
+    done only when the step calls `lease.finish`."""
+    from cnppm.services import DomainError
+
+    lease = Lease(model, pk, attempt)
+    try:
+        lease.beat()
+    except LeaseLost:
+        yield None
+        return
+    heartbeat = None
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        heartbeat = _Heartbeat(lease, heartbeat_seconds())
+        heartbeat.start()
+    try:
+        yield lease
+    except LeaseLost as exc:
+        log.warning("%s", exc)
+        lease.discard_files()
+    except Exception as exc:
+        lease.discard_files()
+        if isinstance(exc, DomainError):
+            message = exc.message
+        else:
+            log.exception("%s %s failed", _label(model), pk)
+            message = f"{error_prefix}{type(exc).__name__}: {exc}"
+        lease.fail(message)
     finally:
         if heartbeat is not None:
             heartbeat.stop()

@@ -397,6 +397,13 @@ class CardArchiveRun(JobRun):
         return f"Архив карт ИОМ: {self.scope_label}"
 
     @property
+    def progress(self) -> int | None:
+        """Percent of the cards zipped or laid out so far, while the archive is being built."""
+        if self.status != self.Status.RUNNING or not self.routes_total:
+            return None
+        return min(100, self.routes_done * 100 // self.routes_total)
+
+    @property
     def scope_label(self) -> str:
         if self.organization_id:
             return str(self.organization)

@@ -15,6 +15,8 @@ def _isolated_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Card PDFs are laid out after each card edit (eagerly: inline); tests that need it turn it on.
+    settings.CARD_PDF_PRERENDER = False
     # PBKDF2 costs ~0.3 s a user; tests create dozens. Production keeps the default hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

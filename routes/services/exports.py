@@ -1,12 +1,14 @@
 """Exports of ИОМ cards: the archive of an organization's or a municipality's cards, built in the
-background (Celery) one card at a time into a ZIP on disk, with its run recorded."""
+background (Celery) from the cards' stored PDFs (routes.services.card_pdfs), the stale ones laid out
+by a chord of chunks over the workers, into a ZIP on disk, with its run and progress recorded."""
 
 from __future__ import annotations
 
 import zipfile
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cnppm import access, jobs
@@ -14,6 +16,7 @@ from cnppm.models import Municipality, Organization, PersonalDataAccess
 from cnppm.services import DomainError, event_record, personal_data_log
 
 from ..choices import RouteStatus
+from ..exports import private_storage
 from ..models import CardArchiveRun, Route
 
 PROGRESS_EVERY = 25
@@ -90,22 +93,27 @@ def card_archive_request(
 
 
 def card_archive_run(*, run_id: int) -> CardArchiveRun:
-    """Build the archive: one PDF per route of the scope (re-checked against the requester's scope now),
-    rendered and written one at a time, so memory stays bounded whatever the number of cards. The ZIP
-    is written to a partial path and moved into place only when complete: a failed, interrupted or
-    taken-over build leaves no file of personal data behind (cnppm.jobs). A run that is finished, or
-    built by a live worker, is left as it is (a redelivered task); a run whose worker died is taken over."""
+    """Build the archive (the task routes.tasks.card_archive_build). The scope is re-checked against
+    the requester's scope now. Cards whose stored PDF is their current version (routes.card_pdf) are
+    taken as they are; the stale ones are laid out by a Celery chord of chunks spread over the workers
+    (`card_archive_chunk`), whose body zips the stored PDFs (`card_archive_merge`); with nothing stale
+    the ZIP is written at once. The attempt's partial file exists from the start and the ZIP replaces
+    it only when complete: a failed, interrupted or taken-over build leaves no file of personal data
+    behind (cnppm.jobs). A run that is finished, or built by a live worker, is left as it is (a
+    redelivered task); a run whose worker died is taken over and planned again (what the dead attempt
+    had laid out is stored and is not laid out twice)."""
     with jobs.run_guard(CardArchiveRun, run_id) as lease:
         if lease is not None:
-            _archive_build(lease, CardArchiveRun.objects.select_related("requested_by").get(pk=run_id))
+            _archive_plan(lease, CardArchiveRun.objects.select_related("requested_by").get(pk=run_id))
     return CardArchiveRun.objects.get(pk=run_id)
 
 
-def _archive_build(lease: jobs.Lease, run: CardArchiveRun) -> None:
-    from ..exports import card_filename, fetch_card, private_storage, render_card_pdf
+def chunk_size() -> int:
+    return max(int(getattr(settings, "CARD_ARCHIVE_CHUNK", 20)), 1)
 
-    lease.beat(routes_done=0)
-    ids = list(
+
+def _archive_ids(run: CardArchiveRun) -> list[int]:
+    return list(
         archive_routes(
             user=run.requested_by,
             organization_id=run.organization_id,
@@ -115,20 +123,118 @@ def _archive_build(lease: jobs.Lease, run: CardArchiveRun) -> None:
         .order_by("organization__short_name", "teacher__last_name", "teacher__first_name", "pk")
         .values_list("pk", flat=True)
     )
+
+
+def _cards(ids: list[int]):
+    """(route, version) of the cards, fetched a chunk at a time with their context's prefetches."""
+    from ..card_pdf import card_version, template_fingerprint
+    from ..selectors import card_queryset
+
+    fingerprint = template_fingerprint()
+    size = chunk_size() * 5
+    for start in range(0, len(ids), size):
+        part = ids[start : start + size]
+        routes = card_queryset().in_bulk(part)
+        for pk in part:
+            route = routes.get(pk)
+            if route is not None:
+                yield route, card_version(route, fingerprint=fingerprint)
+
+
+def _archive_plan(lease: jobs.Lease, run: CardArchiveRun) -> None:
+    from celery import chord
+
+    from ..tasks import card_archive_chunk as chunk_task
+    from ..tasks import card_archive_merge as merge_task
+    from .card_pdfs import is_stored
+
+    lease.beat(routes_done=0)
+    # The attempt's file exists (empty) while the cards are laid out; the merge fills and places it.
+    open(lease.partial_path(private_storage()), "wb").close()
+    ids = _archive_ids(run)
+    fresh: dict[int, str] = {}
+    stale: list[int] = []
+    for n, (route, version) in enumerate(_cards(ids), 1):
+        if is_stored(route.pk, version):
+            fresh[route.pk] = version
+        else:
+            stale.append(route.pk)
+        if n % PROGRESS_EVERY == 0:
+            lease.beat()
+    lease.beat(routes_done=len(fresh), routes_total=len(ids))
+    if not stale:
+        _archive_merge(lease, run, ids, known=fresh)
+        return
+    size = chunk_size()
+    lease.hand_over()
+    header = [chunk_task.si(run.pk, lease.attempt, stale[i : i + size]) for i in range(0, len(stale), size)]
+    chord(header)(merge_task.si(run.pk, lease.attempt))
+
+
+def card_archive_chunk(*, run_id: int, attempt: int, route_ids: list[int]) -> int:
+    """Lay out and store the chunk's cards (those still stale: another chunk, a download or the
+    debounced task may have done some meanwhile), counting each in the run's progress."""
+    from ..card_pdf import card_version
+    from ..selectors import card_queryset
+    from .card_pdfs import card_pdf_store, is_stored
+
+    rendered = 0
+    with jobs.step_guard(CardArchiveRun, run_id, attempt) as lease:
+        if lease is None:
+            return 0
+        routes = card_queryset().in_bulk(route_ids)
+        for pk in route_ids:
+            route = routes.get(pk)
+            if route is not None:
+                version = card_version(route)
+                if not is_stored(pk, version):
+                    card_pdf_store(route, version)
+                    rendered += 1
+            lease.beat(routes_done=F("routes_done") + 1)
+    return rendered
+
+
+def card_archive_merge(*, run_id: int, attempt: int) -> str:
+    """The chord's body: zip the archive's stored PDFs (checking each card's version once more: a
+    card edited while the chunks ran is laid out again here, never zipped stale) and finish the run."""
+    with jobs.step_guard(CardArchiveRun, run_id, attempt) as lease:
+        if lease is not None:
+            run = CardArchiveRun.objects.select_related("requested_by").get(pk=run_id)
+            _archive_merge(lease, run, _archive_ids(run))
+    return CardArchiveRun.objects.get(pk=run_id).status
+
+
+def _archive_merge(lease: jobs.Lease, run: CardArchiveRun, ids: list[int], known=None) -> None:
+    """Write the ZIP from the stored PDFs of `ids` (in their order) into the attempt's partial file
+    and move it into place. `known` maps cards to versions just checked (the plan found nothing
+    stale); otherwise each card's version is checked here."""
+    from ..exports import card_filename, fetch_card
+    from .card_pdfs import card_pdf_store, stored_path
+
     storage = private_storage()
     partial = lease.partial_path(storage)
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for n, pk in enumerate(ids, 1):
-            route = fetch_card(pk)
-            zf.writestr(card_filename(route, "pdf"), render_card_pdf(route))
-            del route
-            if n % PROGRESS_EVERY == 0:
-                lease.beat(routes_done=n, routes_total=len(ids))
+    if known is not None:
+        routes = Route.objects.select_related("teacher").in_bulk(list(known))
+        cards = ((routes[pk], known[pk]) for pk in ids if pk in routes and pk in known)
+    else:
+        cards = _cards(ids)
+    done = 0
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
+        for route, version in cards:
+            path = stored_path(route.pk, version)
+            try:
+                zf.write(path, card_filename(route, "pdf"))
+            except FileNotFoundError:  # stale after all: edited meanwhile, or its file was cleaned
+                path = card_pdf_store(fetch_card(route.pk), version)
+                zf.write(path, card_filename(route, "pdf"))
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                lease.beat()
     started = timezone.localtime(run.started_at or timezone.now())
     name = lease.place(
         storage, partial, f"card_archives/{started:%Y/%m}/ИОМ_архив_{run.pk}_{started:%Y%m%d-%H%M%S}.zip"
     )
-    lease.finish(file=name, routes_done=len(ids), routes_total=len(ids))
+    lease.finish(file=name, routes_done=done, routes_total=done)
 
 
 def archive_runs(*, user) -> QuerySet:

@@ -15,10 +15,11 @@ from cnppm.choices import Role
 from cnppm.models import PersonalDataAccess
 from cnppm.services import DomainError, personal_data_log
 
-from ..exports import card_filename, private_storage, render_card_pdf, render_card_xlsx
+from ..exports import card_filename, private_storage, render_card_xlsx
 from ..models import CardArchiveRun
 from ..selectors import card_queryset
 from ..services import exports as svc
+from ..services.card_pdfs import card_pdf_bytes
 
 ARCHIVE_ROLES = (Role.OPERATOR, Role.REGIONAL_METHODIST, Role.MUNICIPAL_METHODIST, Role.SCHOOL_HEAD)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,8 +44,10 @@ def _card_for_export(request, pk):
 
 @login_required
 def card_pdf(request, pk):
+    """The card's stored PDF of its current version (laid out here only when that version is not
+    stored yet: an unchanged card is served from storage, a changed one never stale)."""
     route = _card_for_export(request, pk)
-    response = HttpResponse(render_card_pdf(route), content_type="application/pdf")
+    response = HttpResponse(card_pdf_bytes(route), content_type="application/pdf")
     response["Content-Disposition"] = _attachment(card_filename(route, "pdf"))
     return response
 

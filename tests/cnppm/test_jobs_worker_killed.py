@@ -242,7 +242,9 @@ def test_card_archive_survives_a_killed_worker(workers, world):
     assert not partial.exists()
     with zipfile.ZipFile(run.file.path) as zf:
         assert len(zf.namelist()) == 4 and zf.testzip() is None
-    assert files_under(root) == [run.file.name]
+    # Beside the archive only the cards' stored PDFs (one per card, issue 11.1): no partial file.
+    assert [f for f in files_under(root) if not f.startswith("card_pdfs/")] == [run.file.name]
+    assert len([f for f in files_under(root) if f.startswith("card_pdfs/")]) == 4
 
     # An identical request afterwards is a new run, built in turn.
     again = card_archive_request(actor=world["operator"].user, organization=world["o1"])
@@ -254,4 +256,6 @@ def test_card_archive_survives_a_killed_worker(workers, world):
         workers,
     )
     assert again.status == "done" and again.attempts == 1
+    with zipfile.ZipFile(again.file.path) as zf:
+        assert len(zf.namelist()) == 4  # the unchanged cards are zipped from storage
     assert not any(".partial" in f and f.endswith(".part") for f in files_under(root))
