@@ -267,14 +267,21 @@ def _run_items(job: ImportJob, path: Path) -> dict:
             filename=job.filename,
             default_variant=job.params.get("default_variant"),
             replace=bool(job.params.get("replace")),
+            fmt=job.params.get("format", ""),
+            mapping=job.params.get("mapping"),  # confirmed in the preview (issue 10.1)
+            block=job.params.get("block", ""),
         )
     except ImportFailed as exc:
         raise _refused_from(exc, ImportKind.ITEMS) from None
     variants = ", ".join(map(str, result["variants"]))
+    left_out = [f"Не импортирован {m}" for m in result.get("skipped", [])]
     return {
         "summary": f"Импортировано заданий: {result['created']} (варианты {variants}).",
-        # What still stands between the instrument and publishing, as the upload page used to say.
-        "messages": authoring.instrument_readiness_errors(instrument),
+        # What still stands between the instrument and publishing, as the upload page used to say;
+        # then the questions left out and the notes of the preview, by question.
+        "messages": authoring.instrument_readiness_errors(instrument)
+        + left_out
+        + result.get("notes", [])[:500],
         "rows": result["created"],
     }
 

@@ -5,7 +5,10 @@ the caller logs it with personal_data_log)."""
 
 from __future__ import annotations
 
+import base64
 import html
+from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from openpyxl.styles import Alignment, Font
@@ -36,6 +39,23 @@ def _answer(parent, fraction, text: str, fmt: str = "html") -> None:
     _text(el, "feedback", "")
 
 
+def _image(questiontext: ET.Element, item: Item) -> None:
+    """The item's image as Moodle writes one: <img src="@@PLUGINFILE@@/name"> in the text and the
+    file itself, base64, beside it (read back by diagnostics.importers.moodle_xml)."""
+    if not item.image:
+        return
+    try:
+        with item.image.open("rb") as fh:
+            content = fh.read()
+    except OSError:
+        return
+    name = Path(item.image.name).name
+    text = questiontext.find("text")
+    text.text = (text.text or "") + f'<br>\n<img src="@@PLUGINFILE@@/{quote(name)}" alt="">'
+    file = ET.SubElement(questiontext, "file", {"name": name, "path": "/", "encoding": "base64"})
+    file.text = base64.b64encode(content).decode("ascii")
+
+
 def _question(item: Item) -> ET.Element | None:
     kind = {
         ItemType.SINGLE: "multichoice",
@@ -50,7 +70,8 @@ def _question(item: Item) -> ET.Element | None:
     q = ET.Element("question", {"type": kind})
     name = ET.SubElement(q, "name")
     ET.SubElement(name, "text").text = item.topic
-    _text(q, "questiontext", item.stem)
+    qt = _text(q, "questiontext", item.stem)
+    _image(qt, item)
     ET.SubElement(q, "defaultgrade").text = f"{item.points:g}"
     ET.SubElement(q, "penalty").text = "0"
     ET.SubElement(q, "hidden").text = "0"
@@ -117,7 +138,7 @@ def items_to_moodle_xml(instrument: Instrument) -> tuple[bytes, int]:
         if question is None:
             skipped += 1
             continue
-        category = f"$course$/{instrument.code}/{item.block.name}/Вариант {item.variant.number}"
+        category = f"$course$/top/{instrument.code}/{item.block.name}/Вариант {item.variant.number}"
         if category != current:
             cq = ET.SubElement(quiz, "question", {"type": "category"})
             cat = ET.SubElement(cq, "category")

@@ -68,6 +68,7 @@ urlpatterns += [
     path("authoring/items/<int:item_pk>/delete/", authoring_views.item_delete, name="item_delete"),
     path("authoring/items-template.xlsx", authoring_views.items_template, name="items_template"),
     path("imports/items/", import_views.items_import, name="items_import"),
+    path("imports/items/<int:pk>/", import_views.items_import_preview, name="items_import_preview"),
     path("imports/results/", import_views.results_import_view, name="results_import"),
     path("imports/results-template.xlsx", import_views.results_template, name="results_template"),
     path("statistics/", statistics_views.statistics_index, name="statistics_index"),

@@ -3,7 +3,7 @@ by the file name; every parser returns ParsedItem objects or raises ImportFailed
 
 from __future__ import annotations
 
-from .common import ImportFailed, ParsedItem
+from .common import ImportFailed, ParsedBank, ParsedItem
 
 FORMATS = {
     "moodle_xml": ("Moodle XML", (".xml",)),
@@ -27,6 +27,13 @@ def detect_format(filename: str) -> str:
 def parse_file(
     data: bytes, *, filename: str = "", fmt: str = "", default_variant: int | None = None
 ) -> list[ParsedItem]:
+    return parse_bank(data, filename=filename, fmt=fmt, default_variant=default_variant).items
+
+
+def parse_bank(
+    data: bytes, *, filename: str = "", fmt: str = "", default_variant: int | None = None
+) -> ParsedBank:
+    """The questions of the file, the ones left out (by name and reason) and its categories."""
     from django.conf import settings
 
     # The same byte limit for every format, before any parsing (XLSX is also bounded unpacked).
@@ -40,14 +47,18 @@ def parse_file(
         )
     fmt = fmt or detect_format(filename)
     if fmt == "moodle_xml":
-        from .moodle_xml import parse
+        from .moodle_xml import parse_bank as read
     elif fmt == "gift":
-        from .gift import parse
+        from .gift import parse_bank as read
     elif fmt == "xlsx":
         from .xlsx import parse
+
+        items = parse(data, default_variant=default_variant)
+        # The «Блок» column plays the part of a category.
+        return ParsedBank(items=items, categories=list(dict.fromkeys(i.block_ref for i in items)))
     else:
         raise ImportFailed([f"Неизвестный формат «{fmt}»."])
-    return parse(data, default_variant=default_variant)
+    return read(data, default_variant=default_variant)
 
 
-__all__ = ["FORMATS", "ImportFailed", "ParsedItem", "detect_format", "parse_file"]
+__all__ = ["FORMATS", "ImportFailed", "ParsedBank", "ParsedItem", "detect_format", "parse_bank", "parse_file"]

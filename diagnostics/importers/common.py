@@ -66,10 +66,64 @@ class ParsedItem:
     rubric: str = ""
     errors: list[str] = field(default_factory=list)
     block: object = None  # the CompetenceBlock, once resolved by the import service
+    kind: str = ""  # the question kind as the source names it (Moodle's qtype), for the preview
+    notes: list[str] = field(default_factory=list)  # what was carried over differently, per question
+    image: tuple[str, bytes] | None = None  # (file name, content): becomes Item.image
+
+
+@dataclass
+class SkippedQuestion:
+    """A question the file holds that the portal leaves out, with the reason (shown in the preview)."""
+
+    ref: str
+    kind: str
+    reason: str
+    category: str = ""
+
+
+@dataclass
+class ParsedBank:
+    """A parsed file: the questions to import, the ones left out (by name and reason), and the
+    categories in the file's order (as Moodle reads them: `$CATEGORY:` or <question type="category">)."""
+
+    items: list[ParsedItem]
+    skipped: list[SkippedQuestion] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        return [f"{item.ref}: {note}" for item in self.items for note in item.notes]
 
 
 def fold(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").casefold().replace("ё", "е")).strip()
+
+
+CONTEXT_PREFIXES = {"$course$", "$system$", "$module$", "$cat1$", "$coursecategory$"}
+
+
+def category_segments(path: str) -> list[str]:
+    """Moodle's reading of a category path: «/» separates, «//» is a slash inside a name, the context
+    prefix ($course$, $system$ …) and Moodle 3.5+'s «top» are not categories of their own."""
+    names = [s.replace("\x00", "/").strip() for s in (path or "").replace("//", "\x00").split("/")]
+    names = [n for n in names if n]
+    if names and names[0].casefold() in CONTEXT_PREFIXES:
+        names = names[1:]
+    if names and names[0].casefold() == "top":
+        names = names[1:]
+    return names
+
+
+NO_CATEGORY = "(без категории)"
+
+
+def category_label(path: str) -> str:
+    """How the preview names a category and how `--map` refers to it: «Раздел / Подраздел»."""
+    return " / ".join(category_segments(path)) or NO_CATEGORY
+
+
+def category_key(label: str) -> str:
+    """A label or a path typed by the operator, compared case-, «ё»- and spacing-insensitively."""
+    return "/".join(fold(s) for s in category_segments(label)) or fold(NO_CATEGORY)
 
 
 def split_category(path: str) -> tuple[list[str], int | None]:
@@ -147,8 +201,6 @@ def check_item(item: ParsedItem) -> list[str]:
     if not item.stem.strip():
         errors.append("пустая формулировка задания")
     errors.extend(validate_item(item.type, item.options, item.key))
-    if item.type == ItemType.EXTENDED and not item.rubric.strip():
-        errors.append("для развёрнутого ответа нужны критерии оценивания")
     if item.points <= 0 and item.type != ItemType.SELF_ANALYSIS:
         errors.append("баллы за задание должны быть больше нуля")
     if item.difficulty not in (1, 2, 3):
@@ -165,8 +217,10 @@ def default_topic(title: str, stem: str) -> str:
 
 def fail_with_item_errors(errors: list[str], items: list[ParsedItem]) -> None:
     """A parser that found broken questions reports them with the problems of the other questions,
-    in the file's order, so one upload shows everything to fix."""
+    in the file's order, so one upload shows everything to fix. Returns when there is nothing."""
     every = errors + [e for item in items for e in check_item(item)]
+    if not every:
+        return
 
     def position(message: str) -> int:
         m = re.match(r"^(?:вопрос|строка) (\d+)", message)

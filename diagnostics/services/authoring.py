@@ -20,7 +20,7 @@ from cnppm.services import DomainError, event_record
 
 from .. import workflow
 from ..choices import InstrumentStatus, ItemType
-from ..importers import ImportFailed, ParsedItem, parse_file
+from ..importers import ImportFailed, ParsedItem, detect_format, parse_bank
 from ..importers.common import check_item, fold
 from ..item_formats import validate_item
 from ..models import CompetenceBlock, Instrument, Item, Variant
@@ -411,7 +411,8 @@ def items_import(
             errors.append(
                 f"{p.ref}: не указан вариант (категория «Вариант N», столбец «Вариант» или параметр варианта)"
             )
-        p.block = resolve_block(p.block_ref, blocks)
+        if p.block is None:
+            p.block = resolve_block(p.block_ref, blocks)
         if p.block is None:
             where = f"категория «{p.category}»" if p.category else f"блок «{p.block_ref}»"
             errors.append(
@@ -454,12 +455,17 @@ def items_import(
                 rubric=p.rubric,
             )
         )
-    Item.objects.bulk_create(new_items)
-    instrument.blocks.add(*{p.block for p in parsed})
-    try:
-        _ensure_still_publishable(instrument)
-    except DomainError as exc:
-        raise ImportFailed([exc.message]) from None
+    saved_files = _save_images(parsed, new_items)
+    try:  # the images written to storage go again when the rows are not written
+        Item.objects.bulk_create(new_items)
+        instrument.blocks.add(*{p.block for p in parsed})
+        try:
+            _ensure_still_publishable(instrument)
+        except DomainError as exc:
+            raise ImportFailed([exc.message]) from None
+    except Exception:
+        _delete_files(saved_files)
+        raise
     used = sorted({p.variant_number for p in parsed})
     event_record(
         actor=actor,
@@ -471,6 +477,26 @@ def items_import(
     return {"created": len(new_items), "variants": used}
 
 
+def _save_images(parsed: list[ParsedItem], items: list[Item]) -> list[str]:
+    """Write the images of imported questions to storage before the rows (bulk_create doesn't)."""
+    from django.core.files.base import ContentFile
+
+    saved = []
+    for p, item in zip(parsed, items, strict=True):
+        if p.image:
+            name, content = p.image
+            item.image.save(name, ContentFile(content), save=False)
+            saved.append(item.image.name)
+    return saved
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
 def items_import_file(
     *,
     actor,
@@ -480,11 +506,36 @@ def items_import_file(
     fmt: str = "",
     default_variant: int | None = 1,
     replace: bool = False,
+    mapping: dict[str, str] | None = None,
+    block: str = "",
 ) -> dict:
-    """Parse a Moodle XML / GIFT / XLSX file and import it (ImportFailed lists every problem)."""
+    """Parse a Moodle XML / GIFT / XLSX file and import it (ImportFailed lists every problem).
+    `mapping` (category → block code or name) and `block` (one block for the whole file) give the
+    categories their blocks (diagnostics.services.item_import). The result also names the questions
+    left out and the notes on the imported ones."""
+    from .item_import import bank_apply_mapping
+
     _require_operator(actor)
     _ensure_items_editable(instrument)
-    parsed = parse_file(data, filename=filename, fmt=fmt, default_variant=None)
-    return items_import(
-        actor=actor, instrument=instrument, parsed=parsed, replace=replace, default_variant=default_variant
+    bank = parse_bank(data, filename=filename, fmt=fmt, default_variant=None)
+    if not bank.items:
+        raise ImportFailed(
+            ["В файле нет ни одного вопроса, который можно импортировать."]
+            + [f"{s.ref}: {s.reason}" for s in bank.skipped]
+        )
+    # XLSX names a block per row (its errors stay per row); Moodle's categories get one message.
+    by_category = (fmt or detect_format(filename)) != "xlsx"
+    broken = [e for p in bank.items for e in check_item(p)] if by_category else []
+    if broken:  # the questions to fix come before the blocks to choose
+        raise ImportFailed(broken)
+    bank_apply_mapping(bank=bank, instrument=instrument, mapping=mapping, block=block, strict=by_category)
+    result = items_import(
+        actor=actor,
+        instrument=instrument,
+        parsed=bank.items,
+        replace=replace,
+        default_variant=default_variant,
     )
+    result["skipped"] = [f"{s.ref}: {s.reason}" for s in bank.skipped]
+    result["notes"] = bank.notes()
+    return result

@@ -5,7 +5,7 @@ import pytest
 from diagnostics.choices import ItemType
 from diagnostics.importers import ImportFailed
 from diagnostics.models import Item
-from diagnostics.services.authoring import items_import_file
+from diagnostics.services.authoring import instrument_readiness_errors, items_import_file
 from tests.diagnostics.import_helpers import FIXTURES, draft_instrument, sample_blocks, semantic
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,9 @@ def test_every_gift_type():
     sample_blocks()
     instrument = draft_instrument()
     data = (FIXTURES / "gift_all_types.gift").read_bytes()
-    assert items_import_file(actor=None, instrument=instrument, data=data, filename="bank.gift") == {
+    result = items_import_file(actor=None, instrument=instrument, data=data, filename="bank.gift")
+    del result["skipped"], result["notes"]
+    assert result == {
         "created": 7,
         "variants": [1, 2],
     }
@@ -52,22 +54,23 @@ def test_broken_gift_names_every_bad_question_and_imports_nothing():
         items_import_file(actor=None, instrument=instrument, data=data, filename="bank.gift")
     errors = exc.value.errors
     assert len(errors) == 2
-    assert errors[0].startswith("вопрос 2 (строка 5) «Без скобок»: нет блока ответов")
+    assert errors[0].startswith("вопрос 2 (строка 5) «Без скобок»: фигурные скобки не парные")
     assert errors[1].startswith(
         "вопрос 3 (строка 7) «Два верных»: Для задания с одним верным ответом в ключе должен быть ровно один вариант"
     )
     assert not Item.objects.filter(variant__instrument=instrument).exists()
 
 
-def test_essay_without_criteria_and_wrong_encoding():
+def test_essay_without_criteria_imports_as_needing_them_and_wrong_encoding():
     sample_blocks()
     instrument = draft_instrument()
     data = "$CATEGORY: Методические компетенции\n\n::Эссе::Опишите урок {}\n".encode()
-    with pytest.raises(ImportFailed) as exc:
-        items_import_file(actor=None, instrument=instrument, data=data, filename="bank.gift")
-    assert exc.value.errors == [
-        "вопрос 1 (строка 3) «Эссе»: для развёрнутого ответа нужны критерии оценивания"
+    result = items_import_file(actor=None, instrument=instrument, data=data, filename="bank.gift")
+    assert result["notes"] == [
+        "вопрос 1 (строка 3) «Эссе»: нет критериев оценивания (общий отзыв ####): задание импортируется, "
+        "но работу нельзя опубликовать, пока критерии не добавлены"
     ]
+    assert "Вариант 1, задание 1: нет критериев оценивания" in instrument_readiness_errors(instrument)
     with pytest.raises(ImportFailed) as exc:
         items_import_file(
             actor=None, instrument=instrument, data="Вопрос {=да}".encode("cp1251"), filename="bank.txt"

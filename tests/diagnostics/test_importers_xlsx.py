@@ -21,7 +21,7 @@ def test_template_examples_import_as_they_are():
     result = items_import_file(
         actor=None, instrument=instrument, data=items_to_xlsx(), filename="template.xlsx"
     )
-    assert result == {"created": 6, "variants": [1]}
+    assert (result["created"], result["variants"], result["skipped"]) == (6, [1], [])
     items = {
         i.number: semantic(i)
         for i in Item.objects.filter(variant__instrument=instrument).select_related("block", "variant")
