@@ -144,7 +144,10 @@ def group_edit(request, pk=None, programme_pk=None):
 @login_required
 def group_detail(request, pk):
     group = _get(
-        selectors.with_seats(access.course_groups(request.user).select_related("programme", "organiser")), pk
+        selectors.with_seats(
+            access.course_groups(request.user).select_related("programme", "organiser")
+        ).prefetch_related("teachers"),
+        pk,
     )
     roles = workflow.group_roles(request.user, group)
     roster = list(selectors.roster(user=request.user, group=group)) if roles else []

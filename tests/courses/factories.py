@@ -63,7 +63,11 @@ def enrol(group: Group, person, status=EnrolmentStatus.CONFIRMED, **kwargs) -> E
 def route_course(teacher, programme: Programme, *, status=RouteStatus.IN_PROGRESS) -> RouteActivity:
     """An activity of the teacher's route that points (through the catalogue) to `programme`."""
     catalogue: Activity = ActivityFactory(programme=programme, title=programme.title)
-    route = RouteFactory(teacher=teacher, status=status)
+    from routes.models import Route
+
+    route = Route.objects.filter(teacher=teacher, academic_year=2025).first() or RouteFactory(
+        teacher=teacher, status=status
+    )
     return RouteActivity.objects.create(
         route=route, catalogue_activity=catalogue, title=catalogue.title, kind="qualification", order=1
     )
