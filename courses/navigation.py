@@ -10,4 +10,10 @@ ITEMS = [
     # are people, not a role: they find their groups at the top of this page).
     NavItem("Курсы ЦНППМ", "courses:programmes", order=50),
     NavItem("Мои курсы", "courses:my", frozenset({Role.TEACHER}), order=51),
+    NavItem(
+        "Реестр удостоверений",
+        "courses:certificate_register",
+        frozenset({Role.OPERATOR, Role.REGIONAL_METHODIST}),
+        order=52,
+    ),
 ]

@@ -26,3 +26,27 @@ urlpatterns = [
     path("enrolments/<int:pk>/finish/", views.enrolment_finish, name="enrolment_finish"),
     path("records/<int:pk>/", views.record_detail, name="record"),
 ]
+
+# --- Certificates and their register (issue 12.4) ---
+from . import views_certificates  # noqa: E402
+
+urlpatterns += [
+    path("certificates/", views_certificates.certificate_register, name="certificate_register"),
+    path(
+        "certificates/frdo.xlsx",
+        views_certificates.certificate_register_xlsx,
+        name="certificate_register_xlsx",
+    ),
+    path("certificates/<int:pk>/", views_certificates.certificate_detail, name="certificate"),
+    path("certificates/<int:pk>/pdf/", views_certificates.certificate_pdf, name="certificate_pdf"),
+    path(
+        "certificates/<int:pk>/duplicate/",
+        views_certificates.certificate_duplicate,
+        name="certificate_duplicate",
+    ),
+    path(
+        "records/<int:pk>/certificate/",
+        views_certificates.record_certificate_issue,
+        name="record_certificate_issue",
+    ),
+]
