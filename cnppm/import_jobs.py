@@ -172,7 +172,20 @@ REFUSED = {
     ImportKind.ITEMS: "Файл не загружен: ни одно задание не сохранено.",
     ImportKind.RESULTS: "Файл не загружен: ни один результат не сохранён.",
     ImportKind.REFERENCE: "Файл не загружен, ничего не изменено.",
+    ImportKind.HISTORY: "Файл не загружен, ничего не записано.",
+    ImportKind.EVENTS: "Файл не загружен, ничего не записано.",
+    ImportKind.STAFF_TRAINING: "Файл не загружен, ничего не записано.",
 }
+
+
+# Kinds uploaded on the imports page itself (the others on their app's page).
+HUB_KINDS = (
+    ImportKind.ROSTER,
+    ImportKind.STRUCTURE,
+    ImportKind.HISTORY,
+    ImportKind.EVENTS,
+    ImportKind.STAFF_TRAINING,
+)
 
 
 def _failed_headline(job: ImportJob) -> str:
@@ -182,7 +195,7 @@ def _failed_headline(job: ImportJob) -> str:
 def _back(job: ImportJob) -> dict:
     """Where to go next: the page the upload came from."""
     params = job.params
-    if job.kind in (ImportKind.ROSTER, ImportKind.STRUCTURE):
+    if job.kind in HUB_KINDS:
         return {"url": reverse("imports"), "label": "К странице импорта"}
     if job.kind == ImportKind.CATALOGUE:
         return {"url": reverse("routes:catalogue"), "label": "К каталогу мероприятий"}
@@ -315,6 +328,29 @@ def _run_reference(job: ImportJob, path: Path) -> dict:
     return {"summary": f"Загружено строк: {n}.", "rows": n}
 
 
+def _run_history(job: ImportJob, path: Path) -> dict:
+    """History before the portal (issue 10.2): diagnostics and routes, regional events, staff training."""
+    from monitoring.services import records_import
+    from routes import history
+
+    service = {
+        ImportKind.HISTORY: history.history_import,
+        ImportKind.EVENTS: records_import.regional_events_import,
+        ImportKind.STAFF_TRAINING: records_import.staff_training_import,
+    }[job.kind]
+    with open(path, "rb") as fh:
+        report = service(
+            actor=job.actor,
+            file=fh,
+            dry_run=bool(job.params.get("dry_run")),
+            filename=job.filename,
+            region=job.region if job.params.get("region") else None,
+        )
+    if report.errors:
+        raise ImportRefused(report.summary(), report.errors)
+    return {"summary": report.summary(), "rows": report.rows}
+
+
 RUNNERS = {
     ImportKind.ROSTER: _run_directory,
     ImportKind.STRUCTURE: _run_directory,
@@ -322,6 +358,9 @@ RUNNERS = {
     ImportKind.ITEMS: _run_items,
     ImportKind.RESULTS: _run_results,
     ImportKind.REFERENCE: _run_reference,
+    ImportKind.HISTORY: _run_history,
+    ImportKind.EVENTS: _run_history,
+    ImportKind.STAFF_TRAINING: _run_history,
 }
 
 

@@ -85,7 +85,55 @@ def _choosable_regions(user):
     return Region.objects.filter(pk__in=ids) if len(ids) > 1 else Region.objects.none()
 
 
-def _hub(request, *, roster_form=None, structure_form=None, result=None, status=200):
+# The history before the portal (issue 10.2): past diagnostics and routes, regional events, staff
+# training; each a card on the hub with its template, uploaded like the roster.
+HISTORY_KINDS = ("history", "events", "staff_training")
+
+
+def _history_cards(forms: dict) -> list[dict]:
+    from monitoring.services import records_import
+    from routes import history
+
+    cards = [
+        (
+            "history",
+            "История: диагностика и ИОМ прошлых лет",
+            "Результаты диагностики (по блокам) и ИОМ с датами создания, подачи, рассмотрения (с заключением "
+            "куратора), утверждения и завершения, их мероприятия с выполнением; организация — на момент события. "
+            "Каждое событие учитывается в показателях того периода, когда оно произошло. Листы: "
+            + ", ".join(f"«{t}»" for t in history.SHEETS)
+            + ".",
+            "Загрузить историю",
+        ),
+        (
+            "events",
+            "Региональные мероприятия ЦНППМ",
+            "Мероприятия прошлых лет. Столбцы: " + ", ".join(records_import.EVENTS_COLUMNS) + ".",
+            "Загрузить мероприятия",
+        ),
+        (
+            "staff_training",
+            "Обучение сотрудников ЦНППМ",
+            "Пройденное обучение сотрудников и руководителей (в том числе у Федерального координатора). "
+            "Столбцы: " + ", ".join(records_import.TRAINING_COLUMNS) + ".",
+            "Загрузить обучение",
+        ),
+    ]
+    return [
+        {
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "button": button,
+            "form": forms.get(f"{kind}_form") or UploadForm(prefix=kind),
+            "action": reverse(f"imports_{kind}"),
+            "template_url": reverse(f"imports_{kind}_template"),
+        }
+        for kind, title, description, button in cards
+    ]
+
+
+def _hub(request, *, roster_form=None, structure_form=None, result=None, status=200, **forms):
     region = _region(request)
     pending = importers.pending_accounts(actor=request.user, region=region).count() if region else 0
     return render(
@@ -97,6 +145,7 @@ def _hub(request, *, roster_form=None, structure_form=None, result=None, status=
             "result": result,
             "pending_accounts": pending,
             "other_imports": other_imports(),
+            "history_cards": _history_cards(forms),
             "roster_columns": importers.ROSTER_COLUMNS,
             "structure_sheets": importers.STRUCTURE_SHEETS,
             "max_mb": round(importers.settings.IMPORT_MAX_BYTES / 1024 / 1024),
@@ -161,6 +210,28 @@ def roster_upload(request):
 @require_POST
 def structure_upload(request):
     return _upload(request, "structure")
+
+
+@access.role_required(Role.OPERATOR)
+@require_POST
+def history_upload(request, kind: str):
+    return _upload(request, kind)
+
+
+def _history_template(kind: str) -> bytes:
+    from monitoring.services import records_import
+    from routes import history
+
+    return {
+        "history": history.history_template,
+        "events": records_import.events_template,
+        "staff_training": records_import.staff_training_template,
+    }[kind]()
+
+
+@access.role_required(Role.OPERATOR)
+def history_template(request, kind: str):
+    return _xlsx_response(_history_template(kind), f"{kind.replace('_', '-')}-template.xlsx")
 
 
 @access.role_required(Role.OPERATOR)
