@@ -44,7 +44,7 @@ def _validate_programme(data: dict) -> None:
         raise DomainError("Укажите объём программы в часах (не меньше 1).")
     if int(data.get("min_attendance_percent") or 0) > 100:
         raise DomainError("Доля посещённых занятий не может быть больше 100 %.")
-    if data.get("provider_level") != "centre" and not (
+    if (data.get("provider_level") or "centre") != "centre" and not (
         (data.get("provider_name") or "").strip() or data.get("provider_organization")
     ):
         raise DomainError("Укажите организацию-исполнитель программы.")
