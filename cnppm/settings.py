@@ -396,6 +396,15 @@ if not DEBUG:
 PORTAL_NAME = env("PORTAL_NAME", "ЦНППМ")
 # Norm of the support pool: one tutor and one curator per this many teachers.
 SUPPORT_NORM = int(env("SUPPORT_NORM", "200"))
+# Providers whose training counts as "by the Federal coordinator" (STAFF_FED_TRAINED, issue 12.5):
+# a training record's provider containing one of these names (the flag on the record counts too).
+FEDERAL_COORDINATOR_NAMES = (
+    "Академия Минпросвещения",
+    "Академия Министерства просвещения",
+    "Академия реализации государственной политики и профессионального развития",
+)
+# The blank series of certificates (courses.services.certificates): {region} code, {yy} year.
+CERTIFICATE_SERIES = env("CERTIFICATE_SERIES", "{region}{yy}")
 # Aggregate-only viewers (the ministry) see no figures of a group smaller than this, nor of its
 # complement (cnppm/disclosure.py).
 SMALL_GROUP_THRESHOLD = int(env("SMALL_GROUP_THRESHOLD", "5"))

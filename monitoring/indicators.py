@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -491,17 +491,33 @@ def compute_support_pool(ctx: Context) -> list[Row]:
     return rows
 
 
+def federal_coordinator_q(provider_field: str = "provider") -> Q:
+    """A training by the Federal coordinator: flagged so, or its provider named as one of
+    settings.FEDERAL_COORDINATOR_NAMES (the Academy of the Ministry of Enlightenment)."""
+    q = Q(by_federal_coordinator=True)
+    for name in getattr(settings, "FEDERAL_COORDINATOR_NAMES", ()):
+        q |= Q(**{f"{provider_field}__icontains": name})
+    return q
+
+
 def compute_staff_fed_trained(ctx: Context) -> list[Row]:
-    """Centre staff trained by the Federal coordinator, against all Centre staff."""
+    """Centre staff trained by the Federal coordinator (read from the training's provider, or the
+    flag), against all Centre staff: staff training records and the training records of the courses."""
+    from courses.models import TrainingRecord
+
     staff = Person.objects.filter(
         consenting_q(),
         organization__kind=OrganizationKind.CENTRE,
         organization__municipality__region_id=ctx.region_id,
     )
-    trained_ids = StaffTraining.objects.filter(
-        ctx.window.date_q("ends_on"), by_federal_coordinator=True
+    by_staff_training = StaffTraining.objects.filter(
+        ctx.window.date_q("ends_on"), federal_coordinator_q()
     ).values("person_id")
-    agg = staff.aggregate(total=Count("id"), trained=Count("id", filter=Q(id__in=trained_ids)))
+    by_record = TrainingRecord.objects.filter(ctx.window.date_q("ends_on"), federal_coordinator_q()).values(
+        "person_id"
+    )
+    trained_ids = Q(id__in=by_staff_training) | Q(id__in=by_record)
+    agg = staff.aggregate(total=Count("id"), trained=Count("id", filter=trained_ids))
     return [
         Row(
             ScopeLevel.REGION,
@@ -562,25 +578,73 @@ def compute_mentoring(ctx: Context) -> list[Row]:
     return _org_fact_rows(ctx, "implements_mentoring")
 
 
+def _distinct_people_by_municipality(pairs: list[QuerySet]) -> Counts:
+    """Distinct people of the union of querysets of (person "p", municipality "m") pairs: the region's
+    count and one per municipality, in the database (one query each). A person counted in two
+    municipalities (trained in one, later in another) counts in each, once in the region."""
+    from django.db import connection
+
+    parts, params = [], []
+    for qs in pairs:
+        sql, p = qs.order_by().query.sql_with_params()
+        parts.append(sql)
+        params.extend(p)
+    union = " UNION ".join(parts)
+    c = Counts()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT t.p) FROM ({union}) t", params)
+        c.region = cursor.fetchone()[0] or 0
+        cursor.execute(f"SELECT t.m, COUNT(DISTINCT t.p) FROM ({union}) t GROUP BY t.m", params)
+        c.municipality = dict(cursor.fetchall())
+    return c
+
+
 def compute_teachers_trained(ctx: Context) -> list[Row]:
-    """School teachers who completed a qualification course (a training record, or a qualification /
-    retraining activity of their route marked done), against the official number of school teachers.
-    Counted at the teacher's current school: training records carry no organization."""
+    """School teachers who completed a qualification course, against the official number of school
+    teachers. Counted where the teacher worked when the course was completed: a training record at
+    its `organization` (courses of the Centre, imported archive, external training entered), a
+    qualification / retraining activity of a route marked done at the route's organization; a staff
+    training record (no organization of its own) at the person's school."""
+    from courses.models import TrainingRecord
+
     w = ctx.year_window
-    by_training = StaffTraining.objects.filter(w.date_q("ends_on"), is_qualification_programme=True).values(
-        "person_id"
+    school = OrganizationKind.SCHOOL
+    region = ctx.region_id
+    by_record = (
+        TrainingRecord.objects.filter(
+            consenting_q("person"),
+            w.date_q("ends_on"),
+            is_qualification_programme=True,
+            organization__kind=school,
+            organization__municipality__region_id=region,
+        )
+        .annotate(p=F("person_id"), m=F("organization__municipality_id"))
+        .values("p", "m")
     )
-    by_route = RouteActivity.objects.filter(
-        w.date_q("ends_on"),
-        kind__in=(ActivityKind.QUALIFICATION, ActivityKind.RETRAINING),
-        outcome=ActivityOutcome.DONE,
-    ).values("route__teacher_id")
-    people = Person.objects.filter(
-        consenting_q(),
-        organization__kind=OrganizationKind.SCHOOL,
-        organization__municipality__region_id=ctx.region_id,
-    ).filter(Q(id__in=by_training) | Q(id__in=by_route))
-    num = grouped_counts(people, org_path="organization", counted="id", org_level=False)
+    by_route = (
+        RouteActivity.objects.filter(
+            consenting_q("route__teacher"),
+            w.date_q("ends_on"),
+            kind__in=(ActivityKind.QUALIFICATION, ActivityKind.RETRAINING),
+            outcome=ActivityOutcome.DONE,
+            route__organization__kind=school,
+            route__organization__municipality__region_id=region,
+        )
+        .annotate(p=F("route__teacher_id"), m=F("route__organization__municipality_id"))
+        .values("p", "m")
+    )
+    by_staff_training = (
+        StaffTraining.objects.filter(
+            consenting_q("person"),
+            w.date_q("ends_on"),
+            is_qualification_programme=True,
+            person__organization__kind=school,
+            person__organization__municipality__region_id=region,
+        )
+        .annotate(p=F("person_id"), m=F("person__organization__municipality_id"))
+        .values("p", "m")
+    )
+    num = _distinct_people_by_municipality([by_record, by_route, by_staff_training])
     return _share_rows(ctx, num, "school_teachers_total", "учителей школ")
 
 

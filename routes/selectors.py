@@ -192,6 +192,16 @@ def _activity_row(n: int, a: RouteActivity) -> dict:
     }
 
 
+def _courses_last_3_years(route: Route, snap: dict) -> str:
+    """Card section 1's courses: the teacher's training records completed in the three years up to
+    the day the card was created (courses.selectors_records), then the typed text of the profile
+    snapshot (courses taken before the portal). The same value for the web card, the PDF and the XLSX."""
+    from courses.selectors_records import courses_last_3_years
+
+    until = timezone.localdate(route.created_at) if route.created_at else timezone.localdate()
+    return courses_last_3_years(route.teacher_id, until=until, typed=snap.get("courses_last_3_years", ""))
+
+
 def card_queryset() -> QuerySet:
     return Route.objects.select_related(
         "teacher__organization__municipality__region",
@@ -257,7 +267,7 @@ def card_context(route: Route) -> dict:
         ("Педагогический стаж", _years_label(snap.get("experience_years"))),
         ("Квалификационная категория", snap.get("qualification_category", "")),
         ("Дата аттестации", _d(snap.get("attestation_date"))),
-        ("Курсы повышения квалификации (за последние 3 года)", snap.get("courses_last_3_years", "")),
+        ("Курсы повышения квалификации (за последние 3 года)", _courses_last_3_years(route, snap)),
         ("Учёная степень", snap.get("academic_degree", "")),
         ("Звание", snap.get("academic_title", "")),
         ("Награды, поощрения", snap.get("awards", "")),

@@ -196,26 +196,36 @@ def organization_names(ids) -> dict[int, dict]:
 
 def staff_trained(period) -> list[dict]:
     """Centre staff trained by the Federal coordinator up to the period end, with their programmes
-    (the supporting list of indicator 2 of the quarterly form; it names people)."""
-    trainings = (
-        StaffTraining.objects.filter(
-            consenting_q("person"),
-            person__organization__kind=OrganizationKind.CENTRE,
-            person__organization__municipality__region_id=period.region_id,
-            by_federal_coordinator=True,
-            ends_on__lte=period.ends_on,
-        )
-        .select_related("person")
-        .order_by("person__last_name", "person__first_name", "person_id", "starts_on")
-    )
+    (the supporting list of indicator 2 of the quarterly form; it names people): staff training
+    records and the courses' training records, read by the same rule as the indicator
+    (monitoring.indicators.federal_coordinator_q: the provider, or the flag)."""
+    from courses.models import TrainingRecord
+    from monitoring.indicators import federal_coordinator_q
+
+    where = {
+        "person__organization__kind": OrganizationKind.CENTRE,
+        "person__organization__municipality__region_id": period.region_id,
+        "ends_on__lte": period.ends_on,
+    }
+    rows = [
+        (t.person, t.programme, t.hours, t.starts_on, t.ends_on)
+        for t in StaffTraining.objects.filter(
+            consenting_q("person"), federal_coordinator_q(), **where
+        ).select_related("person")
+    ]
+    rows += [
+        (t.person, t.title, t.hours, t.starts_on, t.ends_on)
+        for t in TrainingRecord.objects.filter(
+            consenting_q("person"), federal_coordinator_q(), **where
+        ).select_related("person")
+    ]
+    rows.sort(key=lambda r: (r[0].last_name, r[0].first_name, r[0].pk, r[3]))
     people: dict[int, dict] = {}
-    for t in trainings:
+    for person, programme, hours, starts_on, ends_on in rows:
         entry = people.setdefault(
-            t.person_id, {"name": t.person.full_name, "position": t.person.position, "programmes": []}
+            person.pk, {"name": person.full_name, "position": person.position, "programmes": []}
         )
-        entry["programmes"].append(
-            f"«{t.programme}» ({t.hours} ч., {t.starts_on:%d.%m.%Y}–{t.ends_on:%d.%m.%Y})"
-        )
+        entry["programmes"].append(f"«{programme}» ({hours} ч., {starts_on:%d.%m.%Y}–{ends_on:%d.%m.%Y})")
     return list(people.values())
 
 
