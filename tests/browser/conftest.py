@@ -70,7 +70,9 @@ def shots(page, request):
             page.set_viewport_size({"width": width, "height": 900})
             page.wait_for_timeout(50)  # let the layout settle after the resize
             scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            page.screenshot(path=str(folder / f"{prefix}-{name}-{width}.png"), full_page=True)
+            page.screenshot(
+                path=str(folder / f"{prefix}-{name}-{width}.jpg"), full_page=True, type="jpeg", quality=60
+            )
             assert scroll <= inner, f"«{name}» на {width} px: ширина документа {scroll} px > окна {inner} px"
         page.set_viewport_size({"width": 1280, "height": 900})
 

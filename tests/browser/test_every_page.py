@@ -189,7 +189,9 @@ def test_every_page_fits_and_is_accessible(role, demo_server, browser):
                     failures.append(f"{path} @ {width}px: документ шире окна ({layout['document']} px)")
                 for html in layout["clipped"]:
                     failures.append(f"{path} @ {width}px: элемент вне окна: {html}")
-                page.screenshot(path=str(screens / f"{slug}-{width}.png"), full_page=True)
+                page.screenshot(
+                    path=str(screens / f"{slug}-{width}.jpg"), full_page=True, type="jpeg", quality=60
+                )
             page.set_viewport_size({"width": 1280, "height": 900})
             result = axe.run(page)
             for violation in result.response["violations"]:
