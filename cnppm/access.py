@@ -8,6 +8,9 @@ The rules (DOMAIN.md "People and roles"):
 - municipal methodist: people of organizations in their municipality;
 - operator, regional methodist: the region;
 - ministry: aggregates of the region only, no person-level rows;
+- federal (the ministry of the federation, the Academy): every region's region-level aggregates side
+  by side (`federal_regions`), and nothing else: no region, municipality or organization scope, so
+  every person-level, per-school and per-municipality query here yields nothing for it;
 - expert: no people; the diagnostics expert queue is anonymous and scoped by `expert_checks`.
 
 A model that hangs off a person declares `scope_person_path` (the lookup from it to `Person`, "" for
@@ -379,9 +382,23 @@ def person_rows(user) -> QuerySet:
     scope = scope_of(user)
     if scope.person_id is None:
         return Person.objects.none()
-    if Role.MINISTRY in scope.roles and not sees_person_lists(user):
+    if scope.roles & {Role.MINISTRY, Role.FEDERAL} and not sees_person_lists(user):
         return Person.objects.none()
     return people(user)
+
+
+# --- The federal level: every region's aggregates side by side ----------------------------------
+
+
+def federal_regions(user) -> QuerySet:
+    """Regions whose region-level aggregates (the region rows of the monitoring snapshots) the user
+    reads side by side on the federal page «Регионы»: every region for the federal role, none for
+    anybody else (a region's own ministry reads its region on the dashboard)."""
+    from .models import Region
+
+    if not has_role(user, Role.FEDERAL):
+        return Region.objects.none()
+    return Region.objects.all()
 
 
 # --- Monitoring reports -------------------------------------------------------------------------

@@ -222,6 +222,16 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
         kind=OrganizationKind.AUTHORITY,
     )
     orgs.append(ministry)
+    # The federal official (issue 10.3) reads every region's aggregates; the directory hangs every person
+    # on an organization of some region, so the federal ministry sits in the demo region's ГОО bucket.
+    # The role's scope does not come from it (cnppm.access.federal_regions).
+    federal = Organization(
+        municipality=goo,
+        short_name="Минпросвещения России",
+        full_name="Министерство просвещения Российской Федерации",
+        kind=OrganizationKind.AUTHORITY,
+    )
+    orgs.append(federal)
     orgs += [
         Organization(
             municipality=goo,
@@ -336,6 +346,12 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
         ministry,
         roles=[(Role.MINISTRY, "region", "", ())],
         position="консультант министерства образования",
+    )
+    add(
+        "federal",
+        federal,
+        roles=[(Role.FEDERAL, "", "", ())],
+        position="советник департамента государственной политики",
     )
     for i in (1, 2):
         add(

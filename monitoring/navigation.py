@@ -34,3 +34,6 @@ ITEMS += [
         order=61,
     ),
 ]
+
+# The federal level (issue 10.3): the ministry of the federation, the Academy.
+ITEMS += [NavItem("Регионы", "monitoring:regions", frozenset({Role.FEDERAL}), order=49, group="")]

@@ -36,3 +36,11 @@ urlpatterns += [
     path("reports/quarterly/", report_views.quarterly_reports, name="quarterly_reports"),
     path("reports/quarterly/request/", report_views.quarterly_request, name="quarterly_request"),
 ]
+
+# The federal level (issue 10.3): every region's aggregates side by side.
+from .views import federal as federal_views  # noqa: E402
+
+urlpatterns += [
+    path("regions/", federal_views.regions, name="regions"),
+    path("regions/xlsx/", federal_views.regions_xlsx, name="regions_xlsx"),
+]

@@ -59,6 +59,8 @@ def world(db):
     w["regional_methodist"] = make_person(Role.REGIONAL_METHODIST, organization=centre, username="rm")
     w["operator"] = make_person(Role.OPERATOR, organization=centre, username="operator")
     w["ministry"] = make_person(Role.MINISTRY, organization=centre, username="ministry")
+    # The federal level (issue 10.3): every region's aggregates, nothing person-level.
+    w["federal"] = make_person(Role.FEDERAL, organization=centre, username="federal")
     assign_support(w["teacher"], w["mentor"], SupportRole.MENTOR, order_number="15-о")
     assign_support(w["teacher"], w["curator"], SupportRole.CURATOR)
     assign_support(w["teacher"], w["tutor"], SupportRole.TUTOR)

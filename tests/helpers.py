@@ -21,6 +21,7 @@ ALL_ROLES = (
     "regional_methodist",
     "operator",
     "ministry",
+    "federal",
 )
 
 

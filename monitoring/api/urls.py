@@ -29,6 +29,13 @@ urlpatterns += [
     ),
 ]
 
+# The federal level (issue 10.3).
+from . import views_federal as federal_views  # noqa: E402
+
+urlpatterns += [
+    path("monitoring/federal/", federal_views.FederalRegions.as_view(), name="monitoring-federal"),
+]
+
 # Reference input and periods (issue 10.4).
 from cnppm.api.routers import Router  # noqa: E402
 

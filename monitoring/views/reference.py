@@ -37,6 +37,13 @@ def _fact_organizations(user):
     return qs.order_by("municipality__name", "short_name")
 
 
+def write_regions(user):
+    """The regions an operator of several regions chooses among for a region-level write (the form's
+    «Регион» select); none for an operator of one region (access.write_region takes their only one)."""
+    write_ids = access.region_ids_for_write(user)
+    return Region.objects.filter(pk__in=write_ids) if len(write_ids) > 1 else Region.objects.none()
+
+
 @access.role_required(Role.OPERATOR, Role.MUNICIPAL_METHODIST)
 def reference_home(request):
     return render(
@@ -65,11 +72,8 @@ def statistics(request):
     rows = ReferenceStatistic.objects.filter(municipality__in=munis).select_related(
         "municipality", "entered_by"
     )
-    return render(
-        request,
-        "monitoring/statistics.html",
-        {"form": form, "import_form": import_form, "rows": rows, "columns": reference.REFSTAT_COLUMNS},
-    )
+    context = {"form": form, "import_form": import_form, "rows": rows, "columns": reference.REFSTAT_COLUMNS}
+    return render(request, "monitoring/statistics.html", context | {"regions": write_regions(request.user)})
 
 
 @access.role_required(Role.OPERATOR)
@@ -130,8 +134,15 @@ def events(request):
         else:
             messages.success(request, f"Мероприятие «{event.title}» сохранено.")
             return redirect("monitoring:events")
-    rows = RegionalEvent.objects.filter(access.region_write_q(request.user)).select_related("entered_by")
-    return render(request, "monitoring/events.html", {"form": form, "rows": rows})
+    rows = RegionalEvent.objects.filter(access.region_write_q(request.user)).select_related(
+        "entered_by", "region"
+    )
+    # An operator of several regions names the event's region (write_region asks them to).
+    return render(
+        request,
+        "monitoring/events.html",
+        {"form": form, "rows": rows, "regions": write_regions(request.user)},
+    )
 
 
 @access.role_required(Role.OPERATOR)
@@ -167,6 +178,5 @@ def plans(request):
         .order_by("-year", "region__name", "indicator__order")
     )
     # An operator of several regions names the region the plan is for (write_region asks them to).
-    write_ids = access.region_ids_for_write(request.user)
-    regions = Region.objects.filter(pk__in=write_ids) if len(write_ids) > 1 else Region.objects.none()
+    regions = write_regions(request.user)
     return render(request, "monitoring/plans.html", {"form": form, "rows": rows, "regions": regions})

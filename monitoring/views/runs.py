@@ -17,6 +17,7 @@ from ..choices import RunStatus
 from ..forms import PeriodForm, ReopenForm
 from ..models import ComputationRun
 from ..services import computation
+from .reference import write_regions
 
 
 def _period(request, pk):
@@ -38,13 +39,18 @@ def periods(request):
         else:
             messages.success(request, f"Расчёт показателей за период {period.code} запущен.")
             return redirect("monitoring:periods")
-    items = list(selectors.periods(request.user).prefetch_related("runs")[:60])
+    items = list(selectors.periods(request.user).select_related("region").prefetch_related("runs")[:60])
     for p in items:
         p.last_run = next(iter(p.runs.all()), None)
         p.run_active = bool(p.last_run and p.last_run.status in (RunStatus.QUEUED, RunStatus.RUNNING))
-    return render(
-        request, "monitoring/periods.html", {"form": form, "items": items, "reopen_form": ReopenForm()}
-    )
+    # An operator of several regions names the period's region (write_region asks them to).
+    context = {
+        "form": form,
+        "items": items,
+        "reopen_form": ReopenForm(),
+        "regions": write_regions(request.user),
+    }
+    return render(request, "monitoring/periods.html", context)
 
 
 @require_POST

@@ -27,6 +27,7 @@ SIGNED_IN = {
     "regional_methodist",
     "operator",
     "ministry",
+    "federal",  # the catalogue of instruments names nobody (issue 10.3)
 }
 
 
