@@ -30,6 +30,8 @@ class ConsentAndPasswordGateMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if getattr(user, "gates_in_query", False):
+            return self.get_response(request)  # the view's one statement asks the same (SessionUser)
         if user is not None and user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
             if user.must_change_password:
                 return self._refuse(
@@ -88,3 +90,100 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+# --- The session's user without the user row (issue 11.2) --------------------------------------
+
+_SESSION_HASH_TTL = 60.0
+_verified_sessions: dict[tuple, float] = {}
+
+
+def session_user_only(view):
+    """Marks a view (the answer autosave) that needs only the signed-in user's id: on a POST to it
+    request.user is a SessionUser read from the session, not the user row. The view must ask the
+    request gates (active account, password to change, consent) in its own query, as
+    diagnostics.services.attempts.answer_save does; CSRF is enforced as for any view."""
+    view.session_user_only = True
+    return view
+
+
+class SessionUser:
+    """The signed-in user as the session names them: an id, nothing loaded."""
+
+    is_authenticated = True
+    is_anonymous = False
+    gates_in_query = True  # ConsentAndPasswordGateMiddleware leaves the gates to the view's query
+
+    def __init__(self, pk: int, request=None):
+        self.pk = self.id = pk
+        self._request = request
+        self._user = None
+
+    def __getattr__(self, name):
+        # Anything beyond the id (an error page's menu, a permission check) gets the real user row,
+        # loaded the usual way: only the hot path goes without it.
+        if name.startswith("__") or self.__dict__.get("_request") is None:
+            raise AttributeError(name)
+        if self._user is None:
+            from django.contrib.auth import get_user
+
+            self._user = get_user(self._request)
+        return getattr(self._user, name)
+
+    def __str__(self):
+        return f"user {self.pk}"
+
+
+def _session_user(request) -> SessionUser | None:
+    """The session's user id when the session is still valid for that user. Django checks the
+    session's hash of the password on every user load (a password change ends the other sessions):
+    here it is checked once a minute per session and process, reading the password column alone."""
+    import time
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.utils.crypto import constant_time_compare
+
+    session = request.session
+    try:
+        pk = int(session[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if session.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    session_hash = session.get(HASH_SESSION_KEY) or ""
+    key = (pk, session_hash)
+    now = time.monotonic()
+    if _verified_sessions.get(key, 0) > now:
+        return SessionUser(pk, request)
+    model = get_user_model()
+    password = model.objects.filter(pk=pk, is_active=True).values_list("password", flat=True).first()
+    if password is None or not constant_time_compare(
+        session_hash, model(pk=pk, password=password).get_session_auth_hash()
+    ):
+        return None  # the usual user load decides (it ends a stale session)
+    if len(_verified_sessions) > 100_000:
+        _verified_sessions.clear()
+    _verified_sessions[key] = now + _SESSION_HASH_TTL
+    return SessionUser(pk, request)
+
+
+class SessionUserMiddleware:
+    """After AuthenticationMiddleware: on a POST to a view marked `session_user_only`, request.user
+    is the session's SessionUser (no user row on the hot path). Anything else keeps the lazy user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and hasattr(request, "session"):
+            from django.urls import Resolver404, resolve
+
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            if match is not None and getattr(match.func, "session_user_only", False):
+                user = _session_user(request)
+                if user is not None:
+                    request.user = user
+        return self.get_response(request)

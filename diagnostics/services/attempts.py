@@ -148,10 +148,30 @@ def _attempt_start(*, actor, instrument_id: int) -> Attempt:
 # --- Saving an answer (the hot path) --------------------------------------------------------
 
 
-def _refusal(*, actor, attempt_id: int) -> DomainError:
-    """Why an answer was refused: the attempt is over, its time is up (then it is closed), or it is
-    not the actor's (404)."""
-    attempt = Attempt.objects.filter(access.own_q(actor), pk=attempt_id).only("status", "deadline").first()
+GATE_PASSWORD = "Смените выданный пароль, чтобы продолжить работу."
+GATE_CONSENT = "Дайте согласие на обработку персональных данных, чтобы продолжить работу."
+
+
+def _closed_reason(*, actor, attempt_id: int, item_id: int) -> DomainError | None:
+    """Why the attempt takes no answer now (the refusal path only: the save asks everything in one
+    statement): the account's gates (a password to change, no live consent: code "gate"), its time
+    is up (then it is closed), it is over; 404 when it is not the actor's or the item is not in its
+    variant; None when it would take the answer."""
+    from cnppm.models import User
+    from cnppm.services import consent_is_given
+
+    user = User.objects.filter(pk=getattr(actor, "pk", None), is_active=True).first()
+    if user is None:
+        raise Http404
+    if user.must_change_password:
+        return DomainError(GATE_PASSWORD, code="gate")
+    if not consent_is_given(user):
+        return DomainError(GATE_CONSENT, code="gate")
+    attempt = (
+        Attempt.objects.filter(access.own_q(user), pk=attempt_id)
+        .only("status", "deadline", "variant_id")
+        .first()
+    )
     if attempt is None:
         raise Http404
     if attempt.status == S.IN_PROGRESS and attempt.deadline and attempt.deadline <= timezone.now():
@@ -162,67 +182,140 @@ def _refusal(*, actor, attempt_id: int) -> DomainError:
         )
     if attempt.status != S.IN_PROGRESS:
         return DomainError("Работа уже завершена: ответ не принят.", code="finished")
-    raise Http404  # the item is not in this attempt's variant
+    if not Item.objects.filter(pk=item_id, variant_id=attempt.variant_id).exists():
+        raise Http404  # the item is not in this attempt's variant
+    return None
 
 
-# The autosave is the hottest path of the portal (every click of every participant). Its two
-# statements are written out once instead of being compiled by the ORM on each request: the scoped
-# lookup (the attempt must be the actor's own, in progress, before its deadline, and the item must
-# belong to its variant), locking the attempt row so a finish can't slip between check and write,
-# and one UPSERT. Table and column names come from the models' meta.
-def _answer_save_sql(vendor: str) -> tuple[str, str]:
-    a, i, p, ans = (m._meta.db_table for m in (Attempt, Item, Person, Answer))
-    lookup = (
-        f'SELECT i."type", i."options" FROM "{a}" a '
-        f'JOIN "{p}" p ON p."id" = a."person_id" '
-        f'JOIN "{i}" i ON i."variant_id" = a."variant_id" '
-        'WHERE a."id" = %s AND p."user_id" = %s AND a."status" = %s AND a."deadline" > %s AND i."id" = %s'
+def _refusal(*, actor, attempt_id: int, item_id: int) -> DomainError:
+    reason = _closed_reason(actor=actor, attempt_id=attempt_id, item_id=item_id)
+    if reason is None:  # it changed between the save and this check (a consent given meanwhile)
+        return DomainError("Ответ не сохранён: повторите, пожалуйста.", code="conflict")
+    return reason
+
+
+# The autosave is the hottest path of the portal (every click of every participant): ONE statement,
+# written out once (no ORM compilation per request), that checks and writes together. It inserts
+# the answer only if the attempt is the actor's own (the person's user is the session's user, active,
+# with no password to change, no withdrawn consent and a live consent to every current document:
+# the request gates of cnppm.middleware, asked here instead of on a loaded user row), in progress and
+# before its deadline, and the item belongs to its variant; else it inserts nothing and RETURNING is
+# empty. On PostgreSQL it locks the attempt row (FOR NO KEY UPDATE), so a finish can't slip between
+# check and write: a save waiting for a finish re-checks the status and inserts nothing. Table and
+# column names come from the models' meta.
+def _answer_save_sql(vendor: str) -> str:
+    from cnppm.models import Consent, ConsentDocument, User
+
+    a, i, p, ans, u, d, c = (
+        m._meta.db_table for m in (Attempt, Item, Person, Answer, User, ConsentDocument, Consent)
     )
-    value = "%s::jsonb" if vendor == "postgresql" else "%s"
     if vendor == "postgresql":
-        lookup += " FOR NO KEY UPDATE OF a"
-    upsert = (
+        value, options = "%s::jsonb", 'i."options" = %s::jsonb'
+    else:
+        value, options = "%s", 'json(i."options") = json(%s)'
+    sql = (
         f'INSERT INTO "{ans}" ("attempt_id", "item_id", "value", "saved_at", "expert_comment") '
-        f"VALUES (%s, %s, {value}, %s, '') "
-        'ON CONFLICT ("attempt_id", "item_id") DO UPDATE SET "value" = EXCLUDED."value", '
-        '"saved_at" = EXCLUDED."saved_at"'
+        f'SELECT a."id", i."id", {value}, %s, \'\' FROM "{a}" a '
+        f'JOIN "{p}" p ON p."id" = a."person_id" '
+        f'JOIN "{u}" u ON u."id" = p."user_id" '
+        f'JOIN "{i}" i ON i."variant_id" = a."variant_id" '
+        'WHERE a."id" = %s AND p."user_id" = %s AND a."status" = %s AND a."deadline" > %s AND i."id" = %s '
+        # The item is still the one whose rules the answer was checked against (a cached copy).
+        f'AND i."type" = %s AND {options} '
+        'AND u."is_active" AND NOT u."must_change_password" AND u."consent_withdrawn_at" IS NULL '
+        f'AND NOT EXISTS (SELECT 1 FROM "{d}" d WHERE d."is_current" AND NOT EXISTS (SELECT 1 FROM "{c}" c '
+        'WHERE c."document_id" = d."id" AND c."user_id" = u."id" AND c."withdrawn_at" IS NULL)) '
     )
-    return lookup, upsert
+    if vendor == "postgresql":
+        sql += "FOR NO KEY UPDATE OF a "
+    return sql + (
+        'ON CONFLICT ("attempt_id", "item_id") DO UPDATE SET "value" = EXCLUDED."value", '
+        '"saved_at" = EXCLUDED."saved_at" RETURNING "attempt_id"'
+    )
 
 
-_ANSWER_SAVE_SQL: dict[str, tuple[str, str]] = {}
+_ANSWER_SAVE_SQL: dict[str, str] = {}
+
+# (type, options) of items whose variant has attempts: such items are frozen (diagnostics.workflow.
+# items_frozen_reason), so each process reads an item once to check answers against it.
+_FROZEN_ITEMS: dict[int, tuple[str, Any]] = {}
+_FROZEN_ITEMS_MAX = 50_000
+
+
+def _frozen_item(item_id: int, *, fresh: bool = False) -> tuple[str, Any] | None:
+    """(type, options) of an item whose variant has attempts, from the process's copy unless
+    `fresh`. The save statement checks the copy against the row, so a stale copy (an id reused
+    after a deletion) refuses instead of checking the answer against the wrong rules."""
+    found = None if fresh else _FROZEN_ITEMS.get(item_id)
+    if found is None:
+        _FROZEN_ITEMS.pop(item_id, None)
+        found = (
+            Item.objects.filter(pk=item_id, variant__attempts__isnull=False)
+            .values_list("type", "options")
+            .first()
+        )
+        if found is None:
+            return None
+        if len(_FROZEN_ITEMS) >= _FROZEN_ITEMS_MAX:
+            _FROZEN_ITEMS.clear()
+        _FROZEN_ITEMS[item_id] = found
+    return found
+
+
+def _save_statement(*, actor, attempt_id: int, item_id: int, value: Any, rules, now) -> bool:
+    connection = transaction.get_connection()
+    vendor = connection.vendor
+    sql = _ANSWER_SAVE_SQL.get(vendor)
+    if sql is None:
+        sql = _ANSWER_SAVE_SQL[vendor] = _answer_save_sql(vendor)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    item_type, options = rules
+    params = [json.dumps(value, ensure_ascii=False), stamp, attempt_id, actor.pk, S.IN_PROGRESS, stamp]
+    params += [item_id, item_type, json.dumps(options)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def answer_save(*, actor, attempt_id: int, item_id: int, value: Any) -> Answer:
-    """Save (insert or replace) the actor's answer to one item of their attempt in progress.
-    Two statements in one transaction: the scoped lookup of attempt and item together (locking the
-    attempt row, so a finish can't slip between the check and the write) and one UPSERT.
-    A refused answer changes nothing; an attempt found past its deadline is then closed in its own
-    transaction, with what was saved."""
+    """Save (insert or replace) the actor's answer to one item of their attempt in progress, in one
+    statement that checks every rule and writes, or writes nothing (`_answer_save_sql`). `actor`
+    needs only `pk` and `is_authenticated` (the autosave passes the session's user id without loading
+    the user row: cnppm.middleware.SessionUserMiddleware). The answer's shape is checked first
+    against the item's rules (items with attempts are frozen: read once per process). A refused
+    answer changes nothing; a second query then says why, and an attempt found past its deadline is
+    closed in its own transaction, with what was saved."""
     if not (0 < attempt_id <= MAX_ID and 0 < item_id <= MAX_ID):
         # Raw SQL below: an id beyond the key type would overflow the driver (500); none such exists.
         raise Http404
+    if not getattr(actor, "is_authenticated", False):
+        raise Http404
     now = timezone.now()
-    if getattr(actor, "is_authenticated", False):
-        connection = transaction.get_connection()
-        vendor = connection.vendor
-        if vendor not in _ANSWER_SAVE_SQL:
-            _ANSWER_SAVE_SQL[vendor] = _answer_save_sql(vendor)
-        lookup, upsert = _ANSWER_SAVE_SQL[vendor]
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(lookup, [attempt_id, actor.pk, S.IN_PROGRESS, stamp, item_id])
-            row = cursor.fetchone()
-            if row is not None:
-                item_type, options = row
-                if isinstance(options, str):
-                    options = json.loads(options)
-                message = validate_answer(item_type, options, value)
-                if message:
-                    raise DomainError(message, code="invalid_answer")
-                cursor.execute(upsert, [attempt_id, item_id, json.dumps(value, ensure_ascii=False), stamp])
-                return Answer(attempt_id=attempt_id, item_id=item_id, value=value, saved_at=now)
-    raise _refusal(actor=actor, attempt_id=attempt_id)
+    rules = _frozen_item(item_id)
+    for retry in (False, True):
+        if rules is None:
+            break
+        message = validate_answer(*rules, value)
+        if message:
+            fresh = _frozen_item(item_id, fresh=True)
+            if fresh != rules:
+                rules = fresh
+                continue
+            # An attempt that takes no answers says so first; else the answer's own fault.
+            raise _closed_reason(actor=actor, attempt_id=attempt_id, item_id=item_id) or DomainError(
+                message, code="invalid_answer"
+            )
+        if _save_statement(
+            actor=actor, attempt_id=attempt_id, item_id=item_id, value=value, rules=rules, now=now
+        ):
+            return Answer(attempt_id=attempt_id, item_id=item_id, value=value, saved_at=now)
+        if retry:
+            break
+        fresh = _frozen_item(item_id, fresh=True)  # refused: was the copy of the item stale?
+        if fresh == rules:
+            break
+        rules = fresh
+    raise _refusal(actor=actor, attempt_id=attempt_id, item_id=item_id)
 
 
 # --- Finish and scoring ---------------------------------------------------------------------

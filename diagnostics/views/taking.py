@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cnppm.middleware import ConsentAndPasswordGateMiddleware, session_user_only
 from cnppm.models import PersonalDataAccess
 from cnppm.services import DomainError, personal_data_log
 
@@ -152,11 +153,15 @@ def _signed_in_or_401(view):
     return wrapper
 
 
+@session_user_only
 @_signed_in_or_401
 @require_POST
 def answer_save(request, pk: int, item_id: int):
     """htmx: save one answer; answers with a short status fragment (aria-live in the page). A saved
-    answer carries `X-Answer-Saved: 1`: the page counts nothing else as saved."""
+    answer carries `X-Answer-Saved: 1`: the page counts nothing else as saved. The hot path is the
+    session read and one statement (services.attempts.answer_save): request.user is the session's
+    user id (cnppm.middleware.SessionUserMiddleware), the request gates are asked by the statement
+    and answered here like the gate middleware would."""
     item_type = request.POST.get("type", "")
     # The form names the type it shows; the service checks the value against the real item.
     if item_type == ItemType.ORDERING:
@@ -166,6 +171,12 @@ def answer_save(request, pk: int, item_id: int):
     try:
         services.answer_save(actor=request.user, attempt_id=pk, item_id=item_id, value=value)
     except DomainError as exc:
+        if exc.code == "gate":
+            return ConsentAndPasswordGateMiddleware._refuse(
+                request,
+                "account_change_password" if exc.message == services.GATE_PASSWORD else "consent",
+                exc.message,
+            )
         status = 409 if exc.code in ("late", "finished") else 400
         response = _fragment(
             "diagnostics/taking/_save_status.html", {"error": exc.message, "code": exc.code}, status

@@ -111,14 +111,19 @@ def test_save_answer_upserts_and_validates(world, instrument):
     assert Answer.objects.get().value == {"choice": "b"}
 
 
-def test_save_answer_hot_path_is_two_queries(world, instrument):
+def test_save_answer_hot_path_is_one_statement(world, instrument):
+    """Issue 11.2: the save is one INSERT … SELECT that checks and writes (the item's rules are read
+    once per process: items with attempts are frozen); the refusal path alone asks why."""
     user = world["teacher"].user
     attempt = svc.attempt_start(actor=user, instrument_id=instrument.pk)
     item = Item.objects.get(variant=attempt.variant, number=5)
+    svc.answer_save(actor=user, attempt_id=attempt.pk, item_id=item.pk, value={"text": "первый"})
     qc = count_queries(
         lambda: svc.answer_save(actor=user, attempt_id=attempt.pk, item_id=item.pk, value={"text": "х"})
     )
-    assert len(real_queries(qc)) == 2, qc.sql
+    (sql,) = real_queries(qc)
+    assert sql.startswith('INSERT INTO "diagnostics_answer"') and "RETURNING" in sql, qc.sql
+    assert Answer.objects.get(item=item).value == {"text": "х"}
 
 
 def test_foreign_attempt_or_item_of_another_variant_is_404(world, instrument):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -285,17 +286,70 @@ def test_my_diagnostics_query_count_guard(client, world):
 
 
 def test_autosave_request_is_lean(client, world, instrument):
-    """Beyond the session, the user and the consent gate: one scoped lookup and one UPSERT; no menu,
-    no notifications, no role scope."""
+    """Issue 11.2: the session read and ONE statement that checks ownership, status, deadline, the
+    item's variant and the account's gates and writes; no user row, no consent query, no menu, no
+    notifications, no role scope."""
     attempt = _start(client, world, instrument)
     item = Item.objects.get(variant=attempt.variant, number=5)
     url = reverse("diagnostics:answer_save", args=[attempt.pk, item.pk])
     client.post(url, {"type": "short", "text": "первый"})
     qc = count_queries(lambda: client.post(url, {"type": "short", "text": "второй"}))
     sql = [q["sql"] for q in qc.ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len([q for q in sql if "diagnostics_" in q]) == 2, qc.sql
-    assert not [q for q in sql if "cnppm_roleassignment" in q or "cnppm_notification" in q], qc.sql
+    writes = [q for q in sql if "diagnostics_" in q]
+    assert len(writes) == 1 and writes[0].startswith('INSERT INTO "diagnostics_answer"'), qc.sql
+    others = [q for q in sql if q not in writes]
+    assert all('"django_session"' in q for q in others) and len(others) <= 1, qc.sql  # the session
     assert Answer.objects.get(item=item).value == {"text": "второй"}
+
+
+def test_autosave_keeps_the_gates_without_loading_the_user(client, world, instrument):
+    """The request gates still hold on the light path: a withdrawn consent, a password to change,
+    a deactivated account, a foreign attempt and a session from before a password change save
+    nothing, with the gate's own messages."""
+    from cnppm.models import User
+
+    attempt = _start(client, world, instrument)
+    item = Item.objects.get(variant=attempt.variant, number=5)
+    url = reverse("diagnostics:answer_save", args=[attempt.pk, item.pk])
+    post = lambda text: client.post(url, {"type": "short", "text": text}, HTTP_HX_REQUEST="true")  # noqa: E731
+    assert post("сохранено")["X-Answer-Saved"] == "1"
+
+    User.objects.filter(pk=world["teacher"].user.pk).update(must_change_password=True)
+    response = post("пароль")
+    assert response.status_code == 403 and "Смените выданный пароль" in response.json()["detail"]
+    User.objects.filter(pk=world["teacher"].user.pk).update(must_change_password=False)
+
+    User.objects.filter(pk=world["teacher"].user.pk).update(consent_withdrawn_at=timezone.now())
+    response = post("отзыв")
+    assert response.status_code == 403 and "Дайте согласие" in response.json()["detail"]
+    User.objects.filter(pk=world["teacher"].user.pk).update(consent_withdrawn_at=None)
+    assert Answer.objects.get(item=item).value == {"text": "сохранено"}
+
+    other = Client()
+    login(other, world["other_teacher"])
+    assert other.post(url, {"type": "short", "text": "чужой"}).status_code == 404
+    anonymous = Client().post(url, {"type": "short", "text": "без входа"})
+    assert anonymous.status_code in (401, 403)
+
+    # A password change ends the other sessions: the old one saves nothing.
+    user = User.objects.get(pk=world["teacher"].user.pk)
+    user.set_password("Новый-пароль-2026")
+    user.save()
+    from cnppm import middleware
+
+    middleware._verified_sessions.clear()
+    assert post("после смены пароля").status_code == 401
+    assert Answer.objects.get(item=item).value == {"text": "сохранено"}
+
+
+def test_autosave_enforces_csrf(world, instrument):
+    client = Client(enforce_csrf_checks=True)
+    login(client, world["teacher"])
+    attempt = svc.attempt_start(actor=world["teacher"].user, instrument_id=instrument.pk)
+    item = Item.objects.get(variant=attempt.variant, number=5)
+    url = reverse("diagnostics:answer_save", args=[attempt.pk, item.pk])
+    assert client.post(url, {"type": "short", "text": "без токена"}).status_code == 403
+    assert not Answer.objects.exists()
 
 
 def test_subject_mismatch_is_advisory(client, world):
