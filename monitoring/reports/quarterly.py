@@ -102,6 +102,38 @@ class QuarterlyReport(Report):
             note="Обезличенный вариант: численность по должностям, без фамилий.",
         )
 
+    def _courses_table(self, period) -> Table:
+        """Indicator 6's supporting list: the Centre's programmes run since 1 January with their
+        participants and completions (courses.selectors_figures; counts, no names)."""
+        from courses.selectors_figures import courses_of_period
+
+        courses = courses_of_period(period.region_id, date(period.ends_on.year, 1, 1), period.ends_on)
+        return Table(
+            key="courses",
+            sheet="Курсы",
+            title=(
+                "Показатель 6. Программы повышения квалификации, реализованные с начала года: "
+                "слушатели и завершившие обучение"
+            ),
+            columns=["№", "Программа", "Исполнитель", "Часов", "Групп", "Слушателей", "Завершили обучение"],
+            widths=["6%", "36%", "20%", "8%", "8%", "10%", "12%"],
+            rows=[
+                [n, c["title"], c["provider"], c["hours"], c["groups"], c["participants"], c["completed"]]
+                for n, c in enumerate(courses, 1)
+            ],
+            total=[
+                "",
+                "Итого по программам",
+                "",
+                "",
+                sum(c["groups"] for c in courses),
+                sum(c["participants"] for c in courses),
+                sum(c["completed"] for c in courses),
+            ]
+            if courses
+            else None,
+        )
+
     def _share_text(self, code: str, num, den) -> str:
         n = self.places_for(code)
         return fmt_percent(percent(num, den, n), n, missing="нет данных")
@@ -215,7 +247,7 @@ class QuarterlyReport(Report):
         )
         return {
             "statements": statements,
-            "tables": [table, staff_table, events_table],
+            "tables": [table, staff_table, events_table, self._courses_table(period)],
             "year": year,
             "fmt": fmt,
         }
