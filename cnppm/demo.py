@@ -659,7 +659,7 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
     return ctx
 
 
-APP_SEEDS = ("diagnostics", "routes", "monitoring")
+APP_SEEDS = ("diagnostics", "routes", "monitoring", "courses")
 
 
 def seed_apps(ctx: DemoContext, *, log=None) -> list[str]:
