@@ -160,6 +160,7 @@ def test_demo_logins_table(db, no_app_seeds):
         ("руководитель ОО", "head1"),
         ("представитель ММС", "mm1"),
         ("региональный методист", "methodist1"),
+        ("федеральный уровень (Минпросвещения, Академия)", "federal"),
     ):
         line = next(line for line in out.splitlines() if line.startswith(label + " "))
         assert f" {login} " in line and "demo12345" in line
