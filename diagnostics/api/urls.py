@@ -18,3 +18,10 @@ _attempts = Router()
 _attempts.register("attempts", AttemptViewSet, basename="attempt")
 _attempts.register("expert/answers", ExpertAnswerViewSet, basename="expert-answer")
 urlpatterns += _attempts.urls
+
+# Item-bank import: upload → preview → confirm with the category mapping (issue 10.1).
+from .views_item_import import ItemImportViewSet  # noqa: E402
+
+_item_imports = Router()
+_item_imports.register("item-imports", ItemImportViewSet, basename="item-import")
+urlpatterns += _item_imports.urls

@@ -200,7 +200,8 @@ def check_item(item: ParsedItem) -> list[str]:
     errors = list(item.errors)
     if not item.stem.strip():
         errors.append("пустая формулировка задания")
-    errors.extend(validate_item(item.type, item.options, item.key))
+    if not item.errors:  # what the parser found explains the rest
+        errors.extend(validate_item(item.type, item.options, item.key))
     if item.points <= 0 and item.type != ItemType.SELF_ANALYSIS:
         errors.append("баллы за задание должны быть больше нуля")
     if item.difficulty not in (1, 2, 3):

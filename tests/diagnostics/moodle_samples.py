@@ -140,7 +140,7 @@ MOODLE_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
   </question>
   <question type="category">
     <category>
-      <text>$course$/top/Психология</text>
+      <text>$course$/top/Психолого-педагогические компетенции</text>
     </category>
   </question>
 <!-- question: 107  -->
@@ -191,7 +191,7 @@ MOODLE_XML = f"""<?xml version="1.0" encoding="UTF-8"?>
 XML_CATEGORIES = [
     "Default for ПК-2026 / Методика обучения",
     "Default for ПК-2026 / Методика обучения / Оценивание/контроль",
-    "Психология",
+    "Психолого-педагогические компетенции",
 ]
 
 GIFT = """// question: 0  name: Switch category to $course$/top/Default for ПК-2026/Методика

@@ -255,12 +255,11 @@ def test_items_upload_page(operator_client):
         url, {"instrument": instrument.pk, "default_variant": 1, "file": broken}, follow=True
     ).content.decode()
     assert "Файл не загружен: ни одно задание не сохранено." in html
-    assert "вопрос 2 «Вопрос без верного ответа»" in html
+    assert "вопрос 2 (строка 13) «Вопрос без верного ответа»" in html
     good = io.BytesIO((FIXTURES / "gift_all_types.gift").read_bytes())
     good.name = "bank.gift"
-    html = operator_client.post(
-        url, {"instrument": instrument.pk, "default_variant": 1, "file": good}, follow=True
-    ).content.decode()
+    preview = operator_client.post(url, {"instrument": instrument.pk, "default_variant": 1, "file": good})
+    html = operator_client.post(preview["Location"], {"action": "confirm"}, follow=True).content.decode()
     assert "Импортировано заданий: 7 (варианты 1, 2)." in html
 
 
@@ -270,7 +269,7 @@ def test_commands_import_and_export(world, tmp_path):
     out = io.StringIO()
     call_command("import_items", str(FIXTURES / "moodle_all_types.xml"), "--instrument", "bank-1", stdout=out)
     assert "Импортировано заданий: 7 (варианты 1, 2) в «bank-1»." in out.getvalue()
-    with pytest.raises(CommandError, match="вопрос 2 «Вопрос без верного ответа»"):
+    with pytest.raises(CommandError, match="вопрос 2 \\(строка 13\\) «Вопрос без верного ответа»"):
         call_command("import_items", str(FIXTURES / "moodle_broken_question.xml"), "--instrument", "bank-1")
     with pytest.raises(CommandError, match="Нет диагностической работы с кодом «nope»"):
         call_command("import_items", str(FIXTURES / "moodle_all_types.xml"), "--instrument", "nope")
