@@ -47,38 +47,56 @@ def insert_objects(model, items: Iterable[dict], *, chunk: int = 20000) -> int:
     every other concrete field takes its default. Returns how many. Runs inside the caller's
     transaction."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = [f.get_default() for f in fields]
     names = [f.name for f in fields]
+    defaults = [f.get_default() for f in fields]
+    if connection.vendor != "postgresql":
+        rows = (tuple(item.get(n, d) for n, d in zip(names, defaults, strict=True)) for item in items)
+        return insert_rows(model, names, rows, chunk=chunk)
+    # COPY: the defaults encoded once, each row's given values encoded as they come.
+    encoded = list(zip(names, map(_text, defaults), strict=True))
+    lines = ("\t".join([_text(item[n]) if n in item else d for n, d in encoded]) + "\n" for item in items)
+    return _copy(model, fields, lines, chunk)
 
-    def rows():
-        for item in items:
-            yield tuple(item.get(n, d) for n, d in zip(names, defaults, strict=True))
 
-    return insert_rows(model, names, rows(), chunk=chunk)
+def _copy(model, fields, lines: Iterable[str], chunk: int) -> int:
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    total = 0
+    batch: list[str] = []
+
+    def flush():
+        nonlocal total
+        if batch:
+            with connection.cursor() as cursor:
+                cursor.copy_expert(sql, io.StringIO("".join(batch)))
+            total += len(batch)
+            batch.clear()
+
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= chunk:
+            flush()
+    flush()
+    return total
 
 
 def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, chunk: int = 20000) -> int:
     """Insert rows (tuples in the order of `columns`, field names) into the model's table; returns
     how many. Runs inside the caller's transaction."""
     fields = [model._meta.get_field(name) for name in columns]
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, ("\t".join(map(_text, row)) + "\n" for row in rows), chunk)
     qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    cols = ", ".join(qn(f.column) for f in fields)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
     total = 0
     batch: list[Sequence] = []
 
     def flush():
         nonlocal total
-        if not batch:
-            return
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                buf = io.StringIO()
-                buf.writelines("\t".join(map(_text, row)) + "\n" for row in batch)
-                buf.seek(0)
-                cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
-            else:
-                sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
+        if batch:
+            with connection.cursor() as cursor:
                 cursor.executemany(
                     sql,
                     [
@@ -86,8 +104,8 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, chun
                         for row in batch
                     ],
                 )
-        total += len(batch)
-        batch.clear()
+            total += len(batch)
+            batch.clear()
 
     for row in rows:
         batch.append(row)

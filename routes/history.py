@@ -756,28 +756,28 @@ def _profiles(routes: list[_Route]) -> dict[tuple[int, int], dict]:
             "municipality__region"
         )
     }
+    by_person: dict[int, list[_Route]] = defaultdict(list)
+    for r in routes:
+        by_person[r.person_id].append(r)
     out = {}
-    for chunk in _chunks(sorted({r.person_id for r in routes}), 2000):
-        people = {
-            p.pk: p
-            for p in Person.objects.filter(pk__in=chunk)
-            .select_related("organization__municipality__region")
-            .prefetch_related("subjects")
-        }
-        for r in routes:
-            person = people.get(r.person_id)
-            if person is None:
-                continue
-            snap = profile_snapshot(person)
-            org = orgs[r.organization_id]
-            snap.update(
-                organization=org.full_name or org.short_name,
-                organization_short=org.short_name,
-                municipality=org.municipality.name,
-                region=org.municipality.region.name,
-                source=HISTORY_NOTE,
-            )
-            out[(r.person_id, r.year)] = snap
+    for chunk in _chunks(sorted(by_person), 5000):
+        subjects: dict[int, list[str]] = defaultdict(list)
+        through = Person.subjects.through.objects.filter(person_id__in=chunk).order_by("subject__name")
+        for person_id, name in through.values_list("person_id", "subject__name"):
+            subjects[person_id].append(name)
+        people = Person.objects.filter(pk__in=chunk).select_related("organization__municipality__region")
+        for person in people:
+            base = profile_snapshot(person, subjects=subjects.get(person.pk, []))
+            for r in by_person[person.pk]:
+                org = orgs[r.organization_id]
+                out[(r.person_id, r.year)] = {
+                    **base,
+                    "organization": org.full_name or org.short_name,
+                    "organization_short": org.short_name,
+                    "municipality": org.municipality.name,
+                    "region": org.municipality.region.name,
+                    "source": HISTORY_NOTE,
+                }
     return out
 
 

@@ -76,8 +76,9 @@ def diagnostics_rows(attempt: Attempt | None) -> list[dict]:
     ]
 
 
-def profile_snapshot(person) -> dict:
-    """Card section 1 as it is now (stored on the route when the card is created)."""
+def profile_snapshot(person, *, subjects: list[str] | None = None) -> dict:
+    """Card section 1 as it is now (stored on the route when the card is created). `subjects`: the
+    person's subject names when the caller has them already (an import of many routes)."""
     org = person.organization
     return {
         "organization": org.full_name or org.short_name,
@@ -98,7 +99,7 @@ def profile_snapshot(person) -> dict:
         "academic_title": person.academic_title,
         "awards": person.awards,
         "additional_info": person.additional_info,
-        "subjects": [s.name for s in person.subjects.all()],
+        "subjects": subjects if subjects is not None else [s.name for s in person.subjects.all()],
         "is_manager": person.is_manager,
     }
 
