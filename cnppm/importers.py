@@ -135,6 +135,7 @@ ROLE_MAP = _choice_map(
         "куратор": Role.CURATOR,
         "оператор": Role.OPERATOR,
         "министерство": Role.MINISTRY,
+        "федеральный уровень": Role.FEDERAL,  # named only to be refused (roster_import)
     },
 )
 MUNICIPALITY_KIND_MAP = _choice_map(
@@ -526,8 +527,12 @@ def _roster_validate(ws, region: Region, report: ImportReport) -> list[_RosterRo
             if role is None:
                 error(
                     "Роль",
-                    f"«{name}»: неизвестная роль; допустимо: {', '.join(str(lbl) for _, lbl in Role.choices)}",
+                    f"«{name}»: неизвестная роль; допустимо: "
+                    + ", ".join(str(lbl) for value, lbl in Role.choices if value != Role.FEDERAL),
                 )
+            elif role == Role.FEDERAL:
+                # A region's roster never grants a view across every region (issue 10.3).
+                error("Роль", f"«{name}»: федеральный уровень назначается только в администрировании портала")
             elif role not in roles:
                 roles.append(role)
         if bad:

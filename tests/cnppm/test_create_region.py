@@ -70,3 +70,18 @@ def test_refusals(kwargs, message):
     with pytest.raises(CommandError, match=message):
         call_command("create_region", **kwargs)
     assert Region.objects.count() == 1
+
+
+def test_a_regions_roster_never_grants_the_federal_role(world):
+    from cnppm import importers
+    from cnppm.models import Person
+    from tests.cnppm.factories import SubjectFactory
+    from tests.cnppm.xlsx_helpers import roster_file, roster_row
+
+    SubjectFactory(code="physics", name="физика")
+    file = roster_file([roster_row(Роль="федеральный уровень")])
+    report = importers.roster_import(actor=world["operator"].user, file=file)
+    assert [e.message for e in report.errors] == [
+        "«федеральный уровень»: федеральный уровень назначается только в администрировании портала"
+    ]
+    assert not Person.objects.filter(last_name="Петрова").exists()
