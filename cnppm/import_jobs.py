@@ -175,6 +175,9 @@ REFUSED = {
     ImportKind.HISTORY: "Файл не загружен, ничего не записано.",
     ImportKind.EVENTS: "Файл не загружен, ничего не записано.",
     ImportKind.STAFF_TRAINING: "Файл не загружен, ничего не записано.",
+    ImportKind.PROGRAMMES: "Файл не загружен, ничего не записано.",
+    ImportKind.GROUPS: "Файл не загружен, ничего не записано.",
+    ImportKind.TRAININGS: "Файл не загружен, ничего не записано.",
 }
 
 
@@ -199,6 +202,8 @@ def _back(job: ImportJob) -> dict:
         return {"url": reverse("imports"), "label": "К странице импорта"}
     if job.kind == ImportKind.CATALOGUE:
         return {"url": reverse("routes:catalogue"), "label": "К каталогу мероприятий"}
+    if job.kind in (ImportKind.PROGRAMMES, ImportKind.GROUPS, ImportKind.TRAININGS):
+        return {"url": reverse("courses:programmes"), "label": "К курсам ЦНППМ"}
     if job.kind == ImportKind.ITEMS:
         return {
             "url": reverse("diagnostics:instrument_detail", kwargs={"pk": params["instrument"]}),
@@ -351,6 +356,13 @@ def _run_history(job: ImportJob, path: Path) -> dict:
     return {"summary": report.summary(), "rows": report.rows}
 
 
+def _run_courses(job: ImportJob, path: Path) -> dict:
+    """Courses (issue 12.6): programmes, groups with their participants, training of past years."""
+    from courses.views_imports import run_job
+
+    return run_job(job, path)
+
+
 RUNNERS = {
     ImportKind.ROSTER: _run_directory,
     ImportKind.STRUCTURE: _run_directory,
@@ -361,6 +373,9 @@ RUNNERS = {
     ImportKind.HISTORY: _run_history,
     ImportKind.EVENTS: _run_history,
     ImportKind.STAFF_TRAINING: _run_history,
+    ImportKind.PROGRAMMES: _run_courses,
+    ImportKind.GROUPS: _run_courses,
+    ImportKind.TRAININGS: _run_courses,
 }
 
 

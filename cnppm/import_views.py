@@ -24,7 +24,7 @@ from .models import PersonalDataAccess
 from .services import DomainError, personal_data_log
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-APPS = ("diagnostics", "routes", "monitoring")
+APPS = ("diagnostics", "routes", "monitoring", "courses")
 
 
 class UploadForm(forms.Form):

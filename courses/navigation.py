@@ -17,3 +17,25 @@ ITEMS = [
         order=52,
     ),
 ]
+
+# Uploads shown on the imports page (cnppm.import_views.other_imports).
+IMPORTS = [
+    {
+        "title": "Программы курсов",
+        "description": "Программы ЦНППМ из файла XLSX: всё или ничего, с указанием строки и столбца ошибки.",
+        "url_name": "courses:import_programmes",
+        "template_url_name": "courses:import_template_programmes",
+    },
+    {
+        "title": "Группы курсов и их слушатели",
+        "description": "Группы программ и слушатели групп; завершившим пишется запись об обучении.",
+        "url_name": "courses:import_groups",
+        "template_url_name": "courses:import_template_groups",
+    },
+    {
+        "title": "Пройденное обучение прошлых лет",
+        "description": "Курсы, пройденные до портала, с организацией, где человек тогда работал.",
+        "url_name": "courses:import_trainings",
+        "template_url_name": "courses:import_template_trainings",
+    },
+]

@@ -50,3 +50,19 @@ urlpatterns += [
         name="record_certificate_issue",
     ),
 ]
+
+# --- Imports of programmes, groups with participants, past training (issue 12.6) ---
+from . import views_imports  # noqa: E402
+
+urlpatterns += [
+    path(f"imports/{kind}/", views_imports.course_import, {"kind": kind}, name=f"import_{kind}")
+    for kind in views_imports.KINDS
+] + [
+    path(
+        f"imports/{kind}/template.xlsx",
+        views_imports.course_import_template,
+        {"kind": kind},
+        name=f"import_template_{kind}",
+    )
+    for kind in views_imports.KINDS
+]
