@@ -55,15 +55,26 @@ def test_operator_authors_an_instrument(page, sign_in, world):
     page.get_by_role("button", name="Загрузить").click()
     errors = page.locator("#import-errors")
     expect(errors).to_contain_text("Файл не загружен: ни одно задание не сохранено.")
-    expect(errors).to_contain_text("вопрос 2 (строка 5) «Без скобок»: нет блока ответов")
+    expect(errors).to_contain_text("вопрос 2 (строка 5) «Без скобок»: фигурные скобки не парные")
     assert Item.objects.filter(variant__instrument=instrument).count() == 1
-    # The import ran as a job; its page leads back to the upload form.
-    page.goto(f"/diagnostics/imports/items/?instrument={instrument.pk}")
+    # A good bank: first the preview, Moodle's categories with a block select each (issue 10.1);
+    # nothing is written until the operator confirms.
     page.get_by_label("Файл").set_input_files(str(FIXTURES / "gift_all_types.gift"))
     page.get_by_role("button", name="Загрузить").click()
+    expect(page.locator("#preview-summary")).to_contain_text("Будет импортировано вопросов: 7")
+    methodical = page.get_by_label("Методические компетенции / Вариант 1")
+    expect(methodical).to_have_value("methodical")  # the category names the block: suggested
+    page.get_by_label("Психолого-педагогические компетенции / Вариант 2").select_option(
+        label="subject — Предметные компетенции"
+    )
+    assert Item.objects.filter(variant__instrument=instrument).count() == 1
+    page.get_by_role("button", name="Импортировать").click()
     expect(page.locator("#import-job")).to_contain_text("Импортировано заданий: 7 (варианты 1, 2).")
     expect(page.locator("#import-job")).to_contain_text("В варианте 3 нет заданий.")
     assert Item.objects.filter(variant__instrument=instrument).count() == 8
+    assert Item.objects.filter(
+        variant__instrument=instrument, variant__number=2, block=blocks["subject"]
+    ).exists()
 
 
 def test_ministry_reads_statistics(page, sign_in, world):
