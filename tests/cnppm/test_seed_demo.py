@@ -90,7 +90,7 @@ def test_seed_builds_the_region(db, no_app_seeds):
 
 def test_seed_calls_app_seeds_in_order_with_the_context(db, no_app_seeds):
     call("seed_demo", "--teachers", "10")
-    assert [app for app, _ in no_app_seeds] == ["diagnostics", "routes", "monitoring"]
+    assert [app for app, _ in no_app_seeds] == ["diagnostics", "routes", "monitoring", "courses"]
     ctx = no_app_seeds[0][1]
     assert ctx.region.code == "DEMO" and len(ctx.municipalities) == 6 and len(ctx.organizations) == 32
     assert len(ctx.teachers) == 10 and all(isinstance(p, Person) and p.pk for p in ctx.teachers)
