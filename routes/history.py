@@ -765,8 +765,15 @@ def _profiles(routes: list[_Route]) -> dict[tuple[int, int], dict]:
         through = Person.subjects.through.objects.filter(person_id__in=chunk).order_by("subject__name")
         for person_id, name in through.values_list("person_id", "subject__name"):
             subjects[person_id].append(name)
-        people = Person.objects.filter(pk__in=chunk).select_related("organization__municipality__region")
+        people = list(Person.objects.filter(pk__in=chunk))
+        current = {
+            o.pk: o
+            for o in Organization.objects.filter(pk__in={p.organization_id for p in people}).select_related(
+                "municipality__region"
+            )
+        }
         for person in people:
+            person.organization = current[person.organization_id]  # one object per school, not per person
             base = profile_snapshot(person, subjects=subjects.get(person.pk, []))
             for r in by_person[person.pk]:
                 org = orgs[r.organization_id]
