@@ -103,7 +103,7 @@ def test_seed_is_idempotent(db, no_app_seeds):
     people, organizations = Person.objects.count(), Organization.objects.count()
     out = call("seed_demo", "--teachers", "10")
     assert "уже создан; ничего не изменено" in out
-    assert Person.objects.count() == people and len(no_app_seeds) == 3
+    assert Person.objects.count() == people and len(no_app_seeds) == len(demo.APP_SEEDS)
     assert Organization.objects.count() == organizations
     assert Organization.objects.filter(kind=OrganizationKind.AUTHORITY).count() == 1
 
