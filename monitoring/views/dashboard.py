@@ -34,15 +34,45 @@ CHART_KINDS = {
 }
 
 
-def _period_from(request, user):
-    """The period asked for (?period=CODE), else the latest computed one the user may see."""
+REGION_KEY = "monitoring_region"
+
+
+def _region_choice(request, user) -> tuple[list, object]:
+    """For a viewer of several regions (an operator or a ministry of several, a superuser): the regions
+    to choose among and the one shown (?region=ID, remembered in the session; else the first by name).
+    A period code names a period of each region, so the dashboards read one region at a time (issue
+    10.3). ([], None) for a viewer of one region."""
+    from cnppm.models import Region
+
+    ids = selectors.visible_region_ids(user)
+    if len(ids) < 2:
+        return [], None
+    regions = list(Region.objects.filter(pk__in=ids).order_by("name"))
+    asked = request.GET.get("region")
+    wanted = asked or request.session.get(REGION_KEY)
+    chosen = next((r for r in regions if str(r.pk) == str(wanted)), None)
+    if asked and chosen is None:
+        raise Http404
+    chosen = chosen or regions[0]
+    if request.session.get(REGION_KEY) != chosen.pk:
+        request.session[REGION_KEY] = chosen.pk
+    return regions, chosen
+
+
+def _period_from(request, user, region=None):
+    """The period asked for (?period=CODE), else the latest computed one the user may see (in the
+    chosen region, for a viewer of several)."""
     qs = selectors.periods(user)
+    if region is not None:
+        qs = qs.filter(region_id=getattr(region, "pk", region))
     code = (request.GET.get("period") or "").strip().upper()
     if code:
         period = qs.filter(code=code).first()
-        if period is None:
+        if period is not None:
+            return period
+        # Switching regions with a code the new region has not: its latest period, not a 404.
+        if region is None or not selectors.periods(user).filter(code=code).exists():
             raise Http404
-        return period
     return qs.filter(snapshots__isnull=False).distinct().first()
 
 
@@ -145,11 +175,15 @@ def deficit_chart(d: dict) -> str:
 @access.role_required(*DASHBOARD_ROLES)
 def dashboard(request):
     user = request.user
-    period = _period_from(request, user)
+    regions, region = _region_choice(request, user)
+    period = _period_from(request, user, region)
     cumulative = _cumulative(request)
+    periods = selectors.periods(user)
     context = {
+        "regions": regions,
+        "region": region,
         "period": period,
-        "periods": selectors.periods(user)[:40],
+        "periods": (periods.filter(region=region) if region else periods)[:40],
         "cumulative": cumulative,
         "has_iom_rule": HAS_IOM_RULE,
         "is_operator": access.has_role(user, "operator"),
@@ -189,7 +223,7 @@ def municipality_detail(request, pk: int):
     municipality = access.municipalities(user).filter(pk=pk).first()
     if municipality is None:
         raise Http404
-    period = _period_from(request, user)
+    period = _period_from(request, user, municipality.region_id)
     cumulative = _cumulative(request)
     context = {
         "municipality": municipality,
@@ -219,13 +253,23 @@ def municipality_detail(request, pk: int):
 def compare(request):
     """Two periods side by side with growth (seed 000: 750 → 1552 cumulative)."""
     user = request.user
+    regions, region = _region_choice(request, user)
     visible = selectors.periods(user)
+    if region is not None:
+        visible = visible.filter(region=region)
     period = visible.filter(code=(request.GET.get("period") or "").upper()).first()
     previous = visible.filter(code=(request.GET.get("previous") or "").upper()).first()
     if (request.GET.get("period") and period is None) or (request.GET.get("previous") and previous is None):
         raise Http404
     cumulative = _cumulative(request)
-    context = {"periods": visible[:40], "period": period, "previous": previous, "cumulative": cumulative}
+    context = {
+        "periods": visible[:40],
+        "period": period,
+        "previous": previous,
+        "cumulative": cumulative,
+        "regions": regions,
+        "region": region,
+    }
     if period and previous:
         context["cmp"] = selectors.comparison(user, previous, period, cumulative)
     return render(request, "monitoring/compare.html", context)

@@ -356,3 +356,28 @@ def test_operator_of_two_regions_chooses_the_region_of_an_event_and_a_period(cli
     # An operator of one region is not asked.
     login(client, regions["r2"]["operator"])
     assert 'name="region"' not in client.get(url).content.decode()
+
+
+def test_a_viewer_of_two_regions_chooses_the_region_of_the_dashboard(client, computed):
+    ministry = computed["r1"]["ministry"]
+    RoleAssignment.objects.create(person=ministry, role=Role.MINISTRY, region=computed["region2"])
+    login(client, ministry)
+    url = reverse("monitoring:dashboard")
+    first = client.get(url + "?period=2022-Q2").content.decode()  # the first region by name
+    assert 'name="region"' in first and "Вторая область" in first
+    assert ("Первый район" in first) != ("Заречный район" in first)  # one region at a time
+    html = client.get(url + f"?period=2022-Q2&region={computed['region2'].pk}").content.decode()
+    assert "Заречный район" in html and "Первый район" not in html and "100,0\u00a0%" in html
+    # Remembered: the sort links (without ?region=) stay in region 2.
+    html = client.get(url + "?period=2022-Q2&sort=f2").content.decode()
+    assert "Заречный район" in html and "Первый район" not in html
+    html = client.get(url + f"?period=2022-Q2&region={computed['region1'].pk}").content.decode()
+    assert "Первый район" in html and "Заречный район" not in html and "75,0\u00a0%" in html
+    compare = client.get(reverse("monitoring:compare") + "?period=2022-Q2&previous=2022-Q2").content.decode()
+    assert "Первый район" in compare and "Заречный район" not in compare
+    # A region not theirs is a 404.
+    other = RegionFactory(name="Третья область", code="R3")
+    assert client.get(url + f"?region={other.pk}").status_code == 404
+    # The municipality page reads its own region's period.
+    muni = client.get(reverse("monitoring:municipality", args=[computed["r2"]["m1"].pk]) + "?period=2022-Q2")
+    assert "Школа Заречья" in muni.content.decode()
