@@ -11,3 +11,15 @@ _courses.register("groups", GroupViewSet, basename="course-group")
 _courses.register("sessions", SessionViewSet, basename="course-session")
 _courses.register("enrolments", EnrolmentViewSet, basename="course-enrolment")
 urlpatterns += _courses.urls
+
+# --- Certificates and course figures (issue 12.4–12.6) ---
+from django.urls import path  # noqa: E402
+
+from .certificates import CertificateViewSet, ProgrammeFiguresView  # noqa: E402
+
+_certificates = Router()
+_certificates.register("certificates", CertificateViewSet, basename="course-certificate")
+urlpatterns += _certificates.urls
+urlpatterns += [
+    path("programmes/<int:pk>/figures/", ProgrammeFiguresView.as_view(), name="course-programme-figures"),
+]
