@@ -1,6 +1,13 @@
 """Periods and the computation of indicators: `period_get_or_create(code)`, closing and reopening a
 period (event rows), requesting a computation (a Celery task after commit) and executing it
-(snapshots of every indicator, for all scopes, cumulative and for the period alone)."""
+(snapshots of every indicator, for all scopes, cumulative and for the period alone).
+
+Where the region enters (issue 10.3): a Period belongs to one region (unique region + code), so a
+computation is keyed by its period and computes that region alone: `period_get_or_create(code,
+region=…)` (requests resolve the region with `access.write_region`, the command with --region, the
+beat task loops over regions), the "already running" check and the lock are per period, every query of
+monitoring.indicators / distributions filters on `period.region_id`, and the snapshots replaced are the
+period's only. Two regions computing the same code never touch each other's rows."""
 
 from __future__ import annotations
 

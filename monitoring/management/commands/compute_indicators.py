@@ -1,5 +1,6 @@
-"""`python manage.py compute_indicators --period 2022-Q2`: compute every indicator for a period, as the
-operator's button and the Celery task do, and print the region's values."""
+"""`python manage.py compute_indicators --period 2022-Q2 [--region CODE]`: compute every indicator for a
+period of one region, as the operator's button and the Celery task do, and print the region's values.
+With several regions the code is required (never "the first region"); each region computes alone."""
 
 from django.core.management.base import BaseCommand, CommandError
 
