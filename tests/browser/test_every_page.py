@@ -38,6 +38,7 @@ ROLES = (
     "methodist1",
     "operator",
     "ministry",
+    "federal",
 )
 WIDTHS = (390, 1280, 1920)
 MAX_PAGES = int(os.environ.get("CRAWL_MAX_PAGES", "80"))
