@@ -19,6 +19,15 @@ _attempts.register("attempts", AttemptViewSet, basename="attempt")
 _attempts.register("expert/answers", ExpertAnswerViewSet, basename="expert-answer")
 urlpatterns += _attempts.urls
 
+# Authoring: blocks, instruments with their publish workflow, variants, items (issue 10.4).
+from .views_authoring import BlockViewSet, InstrumentAuthoringViewSet, ItemAuthoringViewSet  # noqa: E402
+
+_authoring = Router()
+_authoring.register("authoring/blocks", BlockViewSet, basename="authoring-block")
+_authoring.register("authoring/instruments", InstrumentAuthoringViewSet, basename="authoring-instrument")
+_authoring.register("authoring/items", ItemAuthoringViewSet, basename="authoring-item")
+urlpatterns += _authoring.urls
+
 # Item-bank import: upload → preview → confirm with the category mapping (issue 10.1).
 from .views_item_import import ItemImportViewSet  # noqa: E402
 

@@ -182,3 +182,16 @@ class ExpertAnswerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise Http404 from None
         answer = svc.answer_check(actor=request.user, answer_id=answer_id, **data.validated_data)
         return Response(CheckedSerializer(answer).data)
+
+    @extend_schema(request=CheckInputSerializer, responses=CheckedSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct a score given earlier while the attempt's result is not final (the page «Исправить
+        оценку»): only answers this expert scored (operators: any), others 404."""
+        answer = sel.expert_scored(request.user).filter(pk=pk).first()
+        if answer is None:
+            raise Http404
+        data = CheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = svc.answer_score_correct(actor=request.user, answer_id=answer.pk, **data.validated_data)
+        return Response(CheckedSerializer(answer).data)

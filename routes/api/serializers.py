@@ -123,6 +123,10 @@ class RouteSerializer(serializers.ModelSerializer):
             "diagnostics_snapshot",
             "approval",
             "conclusions",
+            "conclusions_signed_by_methodist",
+            "conclusions_signed_by_head",
+            "conclusions_signed_at",
+            "conclusions_acknowledged_at",
             "submitted_at",
             "approved_at",
             "completed_at",
@@ -268,3 +272,24 @@ class RecommendationSerializer(serializers.Serializer):
     percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     covered = serializers.BooleanField()
     activities = RecommendationActivitySerializer(many=True)
+
+
+# --- Conclusions, the final event, an activity's edit (issue 10.4): the page's forms describe them --
+
+from cnppm.api.forms import form_serializer  # noqa: E402
+
+from ..forms import ConclusionsForm, RouteActivityForm  # noqa: E402
+from ..workflow import CONCLUSIONS_SIGNERS  # noqa: E402
+
+ConclusionsInputSerializer = form_serializer(ConclusionsForm, name="ConclusionsInput")
+ActivityEditInputSerializer = form_serializer(RouteActivityForm, name="RouteActivityEditInput")
+
+
+class ConclusionsSignSerializer(serializers.Serializer):
+    as_role = serializers.ChoiceField(
+        choices=[(r, r) for r in CONCLUSIONS_SIGNERS], help_text="в какой роли подписать выводы"
+    )
+
+
+class FinalEventMarkSerializer(serializers.Serializer):
+    done = serializers.BooleanField(help_text="заключительное мероприятие проведено")

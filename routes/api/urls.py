@@ -25,3 +25,20 @@ _routes.register("route-comments", CommentViewSet, basename="route-comment")
 _routes.register("route-reviews", ReviewViewSet, basename="route-review")
 _routes.register("route-corrections", CorrectionViewSet, basename="route-correction")
 urlpatterns += _routes.urls
+
+# --- The other pages' actions: bulk assignment, balancing, supporter profiles, card archives (issue 10.4) ---
+from .views_actions import (  # noqa: E402
+    BalanceApplyView,
+    BulkAssignView,
+    CardArchiveViewSet,
+    SupporterProfileViewSet,
+)
+
+_actions = Router()
+_actions.register("supporter-profiles", SupporterProfileViewSet, basename="supporter-profile")
+_actions.register("card-archives", CardArchiveViewSet, basename="card-archive")
+urlpatterns += [
+    path("assignments/bulk/", BulkAssignView.as_view(), name="assignment-bulk"),
+    path("assignments/balance/", BalanceApplyView.as_view(), name="assignment-balance"),
+]
+urlpatterns += _actions.urls

@@ -12,10 +12,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cnppm import access
+from cnppm.api.forms import form_parse
 from cnppm.models import Person, PersonalDataAccess
 from cnppm.services import DomainError, personal_data_log
 
 from .. import selectors
+from ..forms import ConclusionsForm, RouteActivityForm
 from ..models import Activity, Correction, Route, RouteActivity, RouteReview
 from ..services import catalogue as catalogue_services
 from ..services import comments as comment_services
@@ -285,6 +287,60 @@ class RouteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 correction_services.correction_acknowledge(actor=request.user, correction=correction)
             ).data
         )
+
+    # --- Appendix 2 (conclusions), the final event, an activity's edit (issue 10.4) ---------------
+
+    @extend_schema(request=ser.ConclusionsInputSerializer, responses=ser.RouteSerializer)
+    @action(detail=True, methods=["post"])
+    def conclusions(self, request, pk=None):
+        """The curator's or regional methodist's conclusions (Appendix 2) while the route is completing."""
+        route = self.get_object()
+        form = form_parse(request, ConclusionsForm, serializer=ser.ConclusionsInputSerializer)
+        route_services.route_conclusions_save(
+            actor=request.user, route=route, conclusions=form.cleaned_data["conclusions"]
+        )
+        return self._fresh(route)
+
+    @extend_schema(request=ser.ConclusionsSignSerializer, responses=ser.RouteSerializer)
+    @action(detail=True, methods=["post"], url_path="conclusions/sign")
+    def conclusions_sign(self, request, pk=None):
+        """Sign the conclusions as `regional_methodist` or `school_head` (the roles the card offers)."""
+        route = self.get_object()
+        data = ser.ConclusionsSignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        route_services.route_conclusions_sign(actor=request.user, route=route, **data.validated_data)
+        return self._fresh(route)
+
+    @extend_schema(request=None, responses=ser.RouteSerializer)
+    @action(detail=True, methods=["post"], url_path="conclusions/acknowledge")
+    def conclusions_acknowledge(self, request, pk=None):
+        """The teacher acknowledges the conclusions («С выводами ознакомлен»)."""
+        route = self.get_object()
+        route_services.route_conclusions_acknowledge(actor=request.user, route=route)
+        return self._fresh(route)
+
+    @extend_schema(request=ser.FinalEventMarkSerializer, responses=ser.RouteSerializer)
+    @action(detail=True, methods=["post"], url_path="final-event")
+    def final_event(self, request, pk=None):
+        """Mark the final public event done (or not) during implementation."""
+        route = self.get_object()
+        data = ser.FinalEventMarkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        route_services.route_final_event_mark(actor=request.user, route=route, **data.validated_data)
+        return self._fresh(route)
+
+    @extend_schema(request=ser.ActivityEditInputSerializer, responses=ser.RouteActivitySerializer)
+    @action(detail=True, methods=["post"], url_path=r"activities/(?P<activity_pk>[0-9]{1,18})/edit")
+    def activity_edit(self, request, pk=None, activity_pk=None):
+        """Edit an activity of the route (a correction with `reason` once the route is approved)."""
+        route = self.get_object()
+        activity = self._activity(route, activity_pk)
+        form = form_parse(request, RouteActivityForm, serializer=ser.ActivityEditInputSerializer)
+        data = dict(form.cleaned_data)
+        data.pop("kind", None)
+        data.pop("format", None)
+        ra = route_services.route_activity_update(actor=request.user, activity=activity, **data)
+        return Response(ser.RouteActivitySerializer(ra).data)
 
     def _correction(self, pk, correction_pk):
         route = self.get_object()
