@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cnppm.models import Municipality, Organization
 
-APPS = ("cnppm", "diagnostics", "routes", "monitoring")
+APPS = ("cnppm", "diagnostics", "routes", "monitoring", "courses")
 DATE = datetime.date(2026, 12, 1)
 MOMENT = timezone.make_aware(datetime.datetime(2026, 12, 1, 9, 30))
 INPUT = re.compile(r"<input[^>]*>")
