@@ -58,6 +58,7 @@ CHOICE_TYPES = {ItemType.SINGLE, ItemType.MULTIPLE}
 AUTO_TYPES = {ItemType.SINGLE, ItemType.MULTIPLE, ItemType.MATCHING, ItemType.ORDERING, ItemType.SHORT}
 EXPERT_TYPES = {ItemType.EXTENDED}
 UNSCORED_TYPES = {ItemType.SELF_ANALYSIS}
+TYPE_VALUES = frozenset(ItemType.values)  # ItemType.values is rebuilt on each access
 
 _SPACES = re.compile(r"\s+")
 
@@ -95,7 +96,7 @@ def validate_item(type: str, options: Any, key: Any) -> list[str]:  # noqa: A002
     """Check ``options`` and ``key`` of an item of the given type; return Russian error messages
     (an empty list when the item is valid)."""
     errors: list[str] = []
-    if type not in ItemType.values:
+    if type not in TYPE_VALUES:
         return [f"Неизвестный тип задания: «{type}»."]
     if not isinstance(options, dict):
         errors.append("Варианты ответа (options) должны быть объектом JSON.")

@@ -523,11 +523,9 @@ def items_import_file(
             ["В файле нет ни одного вопроса, который можно импортировать."]
             + [f"{s.ref}: {s.reason}" for s in bank.skipped]
         )
-    # XLSX names a block per row (its errors stay per row); Moodle's categories get one message.
+    # XLSX names a block per row (its errors stay per row); Moodle's categories get one message,
+    # after the questions to fix (the XML and GIFT readers refuse a file with a broken question).
     by_category = (fmt or detect_format(filename)) != "xlsx"
-    broken = [e for p in bank.items for e in check_item(p)] if by_category else []
-    if broken:  # the questions to fix come before the blocks to choose
-        raise ImportFailed(broken)
     bank_apply_mapping(bank=bank, instrument=instrument, mapping=mapping, block=block, strict=by_category)
     result = items_import(
         actor=actor,

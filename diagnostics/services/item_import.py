@@ -78,10 +78,11 @@ def bank_categories(
             "kinds": Counter(),
             "variants": set(),
         }
+    labels = {value: str(label) for value, label in ItemType.choices}
     for item in bank.items:
         row = rows[_key(item)]
         row["items"] += 1
-        label = str(ItemType(item.type).label) if item.type in ItemType.values else "—"
+        label = labels.get(item.type, "—")
         row["kinds"][(item.kind or item.type, label)] += 1
         row["variants"].add(item.variant_number or default_variant)
     for skipped in bank.skipped:
