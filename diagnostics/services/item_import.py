@@ -12,11 +12,13 @@ an ImportJob (cnppm.import_jobs), which calls `items_import_file` with the mappi
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from cnppm.choices import ImportKind
 from cnppm.russian import plural
@@ -28,6 +30,7 @@ from ..importers.common import category_key, category_label, fold
 from ..models import CompetenceBlock, Instrument, ItemImportDraft
 
 MAX_PREVIEW_NOTES = 500
+DRAFT_TTL = timedelta(days=1)  # an upload nobody confirmed is dropped (with its file) after a day
 
 
 def instrument_blocks(instrument: Instrument) -> list[CompetenceBlock]:
@@ -211,6 +214,7 @@ def item_import_draft_create(
     bank = parse_bank(data, filename=filename, fmt=fmt)
     preview = bank_preview(bank=bank, instrument=instrument, fmt=fmt, default_variant=default_variant)
     del bank
+    drafts_discard_stale()
     return ItemImportDraft.objects.create(
         instrument=instrument,
         actor=actor,
@@ -269,3 +273,11 @@ def item_import_draft_discard(*, draft: ItemImportDraft) -> None:
     if draft.path:
         draft_file(draft).unlink(missing_ok=True)
     draft.delete()
+
+
+def drafts_discard_stale() -> int:
+    """Drop the uploads left unconfirmed for longer than DRAFT_TTL, with their stored files."""
+    stale = list(ItemImportDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_TTL))
+    for draft in stale:
+        item_import_draft_discard(draft=draft)
+    return len(stale)

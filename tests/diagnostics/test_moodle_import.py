@@ -324,6 +324,22 @@ def test_upload_page_shows_the_preview_and_writes_only_after_confirming(client, 
     assert not ItemImportDraft.objects.exists()
 
 
+def test_an_unconfirmed_upload_is_dropped_with_its_file_after_a_day(client, world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sample_blocks()
+    instrument = draft_instrument()
+    login(client, world["operator"])
+    _upload(client, instrument)
+    old = ItemImportDraft.objects.get()
+    ItemImportDraft.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    _upload(client, instrument, name="bank.gift", data=GIFT.encode())
+    assert list(ItemImportDraft.objects.values_list("filename", flat=True)) == ["bank.gift"]
+    assert not (settings.PRIVATE_MEDIA_ROOT / old.path).exists()
+
+
 def test_upload_page_refuses_a_broken_file_at_once_and_keeps_nothing(client, world, settings):
     sample_blocks()
     instrument = draft_instrument()
