@@ -31,6 +31,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 class SnapshotSerializer(serializers.ModelSerializer):
     period = serializers.CharField(source="period.code")
+    region = serializers.IntegerField(source="period.region_id", read_only=True)
     indicator = serializers.CharField(source="indicator.code")
     municipality_name = serializers.CharField(source="municipality.name", default=None)
     organization_name = serializers.CharField(source="organization.short_name", default=None)
@@ -40,6 +41,7 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "period",
+            "region",
             "indicator",
             "cumulative",
             "scope_level",

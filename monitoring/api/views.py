@@ -44,10 +44,20 @@ class SnapshotFilter(django_filters.FilterSet):
     cumulative = django_filters.BooleanFilter()
     municipality = IdFilter(field_name="municipality_id")
     organization = IdFilter(field_name="organization_id")
+    # A period code names a period in each region: a viewer of several regions narrows by region.
+    region = IdFilter(field_name="period__region_id")
 
     class Meta:
         model = IndicatorSnapshot
-        fields = ["period", "indicator", "scope_level", "cumulative", "municipality", "organization"]
+        fields = [
+            "period",
+            "indicator",
+            "scope_level",
+            "cumulative",
+            "municipality",
+            "organization",
+            "region",
+        ]
 
 
 class SnapshotList(generics.ListAPIView):

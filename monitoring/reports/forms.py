@@ -62,12 +62,15 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["kind"].choices = [(cls.kind, ReportKind(cls.kind).label) for cls in kinds_for(user)]
-        periods = periods_for(user)
+        periods = periods_for(user).select_related("region")
         self.fields["period"].queryset = periods
         self.fields["compare_with"].queryset = periods
         self.fields["municipality"].queryset = municipalities_for(user)
+        # A user of several regions sees each region's period of the same code: the label names it.
+        several = periods.values("region_id").distinct().count() > 1
         self.fields["period"].label_from_instance = lambda p: (
-            f"{p.code} ({p.starts_on:%d.%m.%Y}–{p.ends_on:%d.%m.%Y})"
+            (f"{p.region.name}: " if several else "")
+            + f"{p.code} ({p.starts_on:%d.%m.%Y}–{p.ends_on:%d.%m.%Y})"
         )
         self.fields["compare_with"].label_from_instance = self.fields["period"].label_from_instance
         for name, field in self.fields.items():

@@ -381,3 +381,17 @@ def test_a_viewer_of_two_regions_chooses_the_region_of_the_dashboard(client, com
     # The municipality page reads its own region's period.
     muni = client.get(reverse("monitoring:municipality", args=[computed["r2"]["m1"].pk]) + "?period=2022-Q2")
     assert "Школа Заречья" in muni.content.decode()
+
+
+def test_a_viewer_of_two_regions_narrows_snapshots_and_report_periods_by_region(client, computed):
+    operator = computed["r1"]["operator"]
+    RoleAssignment.objects.create(person=operator, role=Role.OPERATOR, region=computed["region2"])
+    login(client, operator)
+    url = "/api/v1/monitoring/snapshots/?period=2022-Q2&indicator=F2&scope_level=region&cumulative=true"
+    both = client.get(url).json()["results"]
+    assert {s["region"] for s in both} == {computed["region1"].pk, computed["region2"].pk}
+    only2 = client.get(url + f"&region={computed['region2'].pk}").json()["results"]
+    assert [(s["region"], s["denominator"]) for s in only2] == [(computed["region2"].pk, "2.00")]
+    assert client.get(url + "&region=abc").status_code == 400
+    form = client.get(reverse("monitoring:reports")).content.decode()
+    assert "Вторая область: 2022-Q2" in form and f"{computed['region1'].name}: 2022-Q2" in form
