@@ -250,7 +250,7 @@ def _images(q: Element, qt: Element | None, raw: str, item: ParsedItem) -> None:
         item.notes.append(f"внешнее изображение «{src[:80]}» не загружено: добавьте его к заданию вручную")
     for other in [n for n in files if not images.is_image_name(n)]:
         item.notes.append(
-            f"файл «{other}» в формулировке не перенесён: у задания может быть только изображение"
+            f"файл «{other}» в формулировке не перенесён: изображение задания — PNG, JPEG, GIF, WebP или BMP"
         )
     if candidates:
         name, load = candidates[0]

@@ -94,6 +94,23 @@ def test_moodle_xml_preview_counts_kinds_per_category_and_names_what_is_left_out
     assert not Item.objects.exists()
 
 
+def test_crlf_line_ends_and_an_svg_are_read_as_moodle_writes_them():
+    data = MOODLE_XML.replace("\n", "\r\n").replace(
+        '<file name="схема.png"',
+        '<file name="plan.svg" path="/" encoding="base64">PHN2Zy8+</file><file name="схема.png"',
+    )
+    bank = parse_bank(data.encode(), filename="bank.xml")
+    assert [i.ref for i in bank.items][:2] == [
+        "вопрос 1 (строка 22) «Типы уроков»",
+        "вопрос 2 (строка 72) «Принципы обучения»",
+    ]
+    assert bank.items[0].image[0] == "схема.png"
+    assert (
+        "файл «plan.svg» в формулировке не перенесён: изображение задания — PNG, JPEG, GIF, WebP или BMP"
+        in bank.items[0].notes
+    )
+
+
 def test_import_with_the_mapping_writes_every_kind_the_image_and_an_essay_that_needs_criteria():
     sample_blocks()
     instrument = draft_instrument()
