@@ -108,9 +108,12 @@ def _total(indicator: dict, regions: list[dict]) -> dict:
 
 def federal_table(user, code: str | None = None, cumulative: bool = True) -> dict:
     regions = list(access.federal_regions(user).order_by("name"))
+    codes = period_codes(user)
     code = (code or "").strip().upper() or _default_code(user)
     indicators = _indicators()
-    periods = {p.region_id: p for p in Period.objects.filter(region__in=regions, code=code)} if code else {}
+    # A code no region has (whatever was typed into the address) is never sent to the database.
+    known = code in codes
+    periods = {p.region_id: p for p in Period.objects.filter(region__in=regions, code=code)} if known else {}
     snapshots = list(
         IndicatorSnapshot.objects.filter(
             period__in=list(periods.values()), cumulative=cumulative, scope_level=ScopeLevel.REGION
@@ -159,7 +162,7 @@ def federal_table(user, code: str | None = None, cumulative: bool = True) -> dic
         )
     computed = [r for r in rows if r["values"]]
     return {
-        "codes": period_codes(user),
+        "codes": codes,
         "code": code,
         "cumulative": cumulative,
         "indicators": indicators,

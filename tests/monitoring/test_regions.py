@@ -245,8 +245,10 @@ def test_federal_page_leaves_an_uncomputed_region_out_of_the_total(client, regio
     assert "в сумму не входят: " + regions["region1"].name in html
     total = html[html.index('data-region="total"') :]
     assert "100,0\u00a0%" in total[: total.index("</tr>")]
-    # An unknown period code is a 404.
+    # An unknown period code is a 404 (a NUL byte too, never a database error).
     assert client.get(reverse("monitoring:regions") + "?period=2019").status_code == 404
+    assert client.get(reverse("monitoring:regions") + "?period=%00").status_code == 404
+    assert client.get("/api/v1/monitoring/federal/?period=%00").status_code in (400, 404)
 
 
 def test_federal_xlsx_and_api_carry_the_same_figures(client, computed):
