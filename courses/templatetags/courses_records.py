@@ -21,3 +21,15 @@ def course_figures(programme) -> dict:
 
     groups = group_figures(programme)
     return {"groups": groups, "totals": programme_totals(groups)}
+
+
+@register.simple_tag
+def can_issue_certificate(record, user) -> bool:
+    """Whether the record page offers «Выдать удостоверение»: a Centre course's record without one,
+    for the operator of its region or the organiser / a course teacher of its group (the service
+    checks the same and the rules of the programme)."""
+    from courses.services.certificates import _can_issue
+
+    if record.certificate_id or record.programme_id is None:
+        return False
+    return _can_issue(user, record.programme.region_id, [record])

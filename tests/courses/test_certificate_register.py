@@ -153,3 +153,19 @@ def test_pdf_download_is_logged(client, world, issued, settings):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     log = PersonalDataAccess.objects.get(object_type="certificate")
     assert log.action == "export" and log.person_ids == [world["teacher"].pk]
+
+
+def test_record_page_issues_the_certificate(client, world, monkeypatch):
+    monkeypatch.setattr("courses.services.certificates.pdfs_queue", lambda certificates: [])
+    r = record(world["teacher"], programme(world["m1"].region))
+    url = reverse("courses:record", args=[r.pk])
+    login(client, world["teacher"])
+    assert "Выдать удостоверение" not in client.get(url).content.decode()
+    login(client, world["operator"])
+    assert "Выдать удостоверение" in client.get(url).content.decode()
+    response = client.post(reverse("courses:record_certificate_issue", args=[r.pk]))
+    c = Certificate.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("courses:certificate", args=[c.pk])
+    assert f"Удостоверение № {c.registration_number}" in client.get(url).content.decode()
+    again = client.post(reverse("courses:record_certificate_issue", args=[r.pk]), follow=True)
+    assert "удостоверение уже выдано" in again.content.decode()
