@@ -63,13 +63,21 @@ class CatalogueActivityForm(Styled, forms.ModelForm):
             "registry_number",
             "audience",
             "is_active",
+            "programme",
         ]
         widgets = {"starts_on": DATE, "ends_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "programme": "Для курсов ЦНППМ: педагог, выбравший мероприятие, записывается в группу программы"
+        }
 
-    def __init__(self, *args, municipalities=None, **kwargs):
+    def __init__(self, *args, municipalities=None, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
         if municipalities is not None:
             self.fields["municipality"].queryset = municipalities
+        if programmes is not None:
+            self.fields["programme"].queryset = programmes
+        else:
+            self.fields.pop("programme")
 
     def data_for_service(self) -> dict:
         return dict(self.cleaned_data)

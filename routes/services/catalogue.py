@@ -26,6 +26,7 @@ SCALAR_FIELDS = (
     "registry_number",
     "audience",
     "is_active",
+    "programme",
 )
 
 
@@ -58,6 +59,9 @@ def catalogue_activity_validate(*, actor, data: dict) -> list[str]:
         and municipality.region_id not in access.region_ids_for_write(actor)
     ):
         errors.append("муниципалитет не найден в вашем регионе")
+    programme = data.get("programme")
+    if programme is not None and not access.programmes_managed(actor).filter(pk=programme.pk).exists():
+        errors.append("программа курса не найдена среди программ вашего региона")
     if not access.has_role(actor, "operator"):
         scope = access.scope_of(actor)
         municipality = data.get("municipality")

@@ -78,7 +78,12 @@ def catalogue_edit(request, pk=None):
         except (Activity.DoesNotExist, ValueError):
             raise Http404 from None
     form = CatalogueActivityForm(
-        request.POST or None, instance=activity, municipalities=_municipalities_for(request.user)
+        request.POST or None,
+        instance=activity,
+        municipalities=_municipalities_for(request.user),
+        programmes=access.programmes_managed(request.user)
+        if access.has_role(request.user, "operator")
+        else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service()
