@@ -24,7 +24,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cnppm import access
@@ -217,10 +217,15 @@ def certificates_issue(
         for r, s, b in zip(locked, seqs, blanks, strict=True)
     ]
     Certificate.objects.bulk_create(certificates, batch_size=1000)
+    # Each record points at its new certificate: one UPDATE with a subquery (not a CASE per row).
+    TrainingRecord.objects.filter(pk__in=ids).update(
+        certificate=Subquery(
+            Certificate.objects.filter(training_record=OuterRef("pk"), is_duplicate=False).values("pk")[:1]
+        )
+    )
     by_record = {c.training_record_id: c for c in certificates}
     for r in locked:
         r.certificate = by_record[r.pk]
-    TrainingRecord.objects.bulk_update(locked, ["certificate"], batch_size=1000)
     _events_issued(actor, certificates)
     pdfs_queue(certificates)
     return certificates
