@@ -55,10 +55,7 @@ def test_course_page_shows_fill_and_completion(client, world, course):
     page = " ".join(client.get(reverse("courses:programme", args=[course.pk])).content.decode().split())
     assert "Наполняемость и завершение" in page
     # Group 1: 4 of 4 seats (100,0 %), 3 of 4 finished completed (75,0 %); group 2: 1 of 5, not ended.
-    assert (
-        "<td>Группа 1</td><td>4</td><td>4</td><td>100,0 %</td> <td>4</td><td>3</td><td>75,0 %</td>"
-        in page
-    )
+    assert "<td>Группа 1</td><td>4</td><td>4</td><td>100,0 %</td> <td>4</td><td>3</td><td>75,0 %</td>" in page
     assert (
         "<td>Группа 2</td><td>5</td><td>1</td><td>20,0 %</td> <td>0</td><td>0</td><td>обучение не закончено</td>"
         in page
