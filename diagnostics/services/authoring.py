@@ -480,12 +480,17 @@ def items_import(
 def _save_images(parsed: list[ParsedItem], items: list[Item]) -> list[str]:
     """Write the images of imported questions to storage before the rows (bulk_create doesn't)."""
     from django.core.files.base import ContentFile
+    from django.utils.text import get_valid_filename
 
+    field = Item._meta.get_field("image")
     saved = []
     for p, item in zip(parsed, items, strict=True):
         if p.image:
             name, content = p.image
-            item.image.save(name, ContentFile(content), save=False)
+            # The field's own storage and folder; the name as Moodle had it (made unique by storage).
+            item.image = field.storage.save(
+                f"{field.upload_to}{get_valid_filename(name)}", ContentFile(content)
+            )
             saved.append(item.image.name)
     return saved
 
