@@ -14,7 +14,16 @@ from tests.routes.factories import make_route
 
 pytestmark = pytest.mark.django_db
 
-STAFF = ("curator", "tutor", "expert", "regional_methodist", "operator", "ministry", "municipal_methodist")
+STAFF = (
+    "curator",
+    "tutor",
+    "expert",
+    "regional_methodist",
+    "operator",
+    "ministry",
+    "municipal_methodist",
+    "federal",
+)
 
 
 @pytest.fixture
