@@ -446,3 +446,26 @@ def test_api_refuses_a_broken_file_and_counts_its_queries(world):
         assert response.status_code == 201
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] and counts[0] <= 15, counts
+
+
+def test_answers_that_are_only_images_leave_the_question_out_and_gift_data_uri_images_are_kept():
+    xml = (
+        "<quiz><question type='multichoice'><name><text>Схемы</text></name>"
+        "<questiontext format='html'><text>Выберите схему</text></questiontext><single>true</single>"
+        f"<answer fraction='100'><text><![CDATA[<img src=\"@@PLUGINFILE@@/a.png\">]]></text>"
+        f"<file name='a.png' path='/' encoding='base64'>{PNG}</file></answer>"
+        "<answer fraction='0'><text>Текст</text></answer></question></quiz>"
+    ).encode()
+    bank = parse_bank(xml, filename="bank.xml")
+    assert bank.items == [] and [(s.kind, s.reason) for s in bank.skipped] == [
+        ("multichoice", "варианты ответа — изображения, а в портале варианты ответа только текстовые")
+    ]
+    gift = (
+        f'::Рисунок::[html]<p>Что на рисунке?</p><img src="data:image/png;base64,{PNG}"> {{=Квадрат ~Круг}}\n\n'
+        '::Схема::[html]<img src="@@PLUGINFILE@@/s.png"> Что это? {=Схема ~Карта}\n'
+    ).encode()
+    first, second = parse_bank(gift, filename="bank.gift").items
+    assert first.image == ("image.png", base64.b64decode(PNG)) and first.stem == "Что на рисунке?"
+    assert second.image is None and second.notes == [
+        "изображение «s.png» не перенесено: в GIFT нет файлов изображений (выгрузите банк из Moodle в формате Moodle XML)"
+    ]
