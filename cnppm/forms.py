@@ -62,6 +62,11 @@ PROFILE_FIELDS = (
     "awards",
     "subjects",
     "additional_info",
+    # What a certificate's entry in the federal register (ФИС ФРДО) needs (issue 12.4).
+    "birth_date",
+    "sex",
+    "snils",
+    "citizenship",
 )
 
 
@@ -74,6 +79,7 @@ class ProfileForm(forms.ModelForm):
         fields = PROFILE_FIELDS
         widgets = {
             "attestation_date": IsoDateInput(),
+            "birth_date": IsoDateInput(),
             "courses_last_3_years": forms.Textarea(attrs={"rows": 3}),
             "awards": forms.Textarea(attrs={"rows": 2}),
             "additional_info": forms.Textarea(attrs={"rows": 2}),
@@ -85,6 +91,8 @@ class ProfileForm(forms.ModelForm):
                 "обучении добавляются сами). Каждый курс с новой строки: название, организатор, часы, год."
             ),
             "experience_years": "Полных лет педагогического стажа.",
+            "snils": "ХХХ-ХХХ-ХХХ ХХ; нужен для записи удостоверения в федеральный реестр (ФИС ФРДО).",
+            "citizenship": "Код страны по ОКСМ: 643 — Российская Федерация.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -100,6 +108,31 @@ class ProfileForm(forms.ModelForm):
             widget.attrs.setdefault("class", css)
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+    def clean_snils(self):
+        from courses.frdo import snils_format, snils_valid
+
+        value = (self.cleaned_data.get("snils") or "").strip()
+        if value and not snils_valid(value):
+            raise forms.ValidationError("СНИЛС указан с ошибкой: 11 цифр, последние две — контрольное число.")
+        return snils_format(value) if value else ""
+
+    def clean_citizenship(self):
+        value = (self.cleaned_data.get("citizenship") or "").strip()
+        if value and not (len(value) == 3 and value.isdigit()):
+            raise forms.ValidationError(
+                "Укажите трёхзначный код страны по ОКСМ (643 — Российская Федерация)."
+            )
+        return value
+
+    def clean_birth_date(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("birth_date")
+        today = timezone.localdate()
+        if value and not (today.year - 100 <= value.year <= today.year - 16):
+            raise forms.ValidationError("Проверьте дату рождения.")
+        return value
 
     def clean_experience_years(self):
         value = self.cleaned_data.get("experience_years")

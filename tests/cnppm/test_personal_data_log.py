@@ -26,6 +26,8 @@ from tests.routes.factories import (
 pytestmark = pytest.mark.django_db
 
 # One viewer per kind of scope: region, municipality, school, support (the ministry sees no person).
+# The scoped fetch is the same for every role; rendering a PDF takes seconds: one role reads them.
+PDF_URLS = {"routes:card_pdf", "courses:certificate_pdf", "course-certificate-pdf"}
 VIEWERS = ("operator", "municipal_methodist", "school_head", "curator", "mentor", "ministry")
 # Lists of supporters: the people read there are the curators, tutors and mentors.
 SUPPORTER_LISTS = {"routes:caseloads", "support-pool", "routes:supporter_profiles"}
@@ -33,6 +35,11 @@ SUPPORTER_LISTS = {"routes:caseloads", "support-pool", "routes:supporter_profile
 # anonymous expert queue, one's own tokens and jobs) or that only write (POST).
 NOT_PERSON_LEVEL = {
     "api_token_revoke",
+    # Courses (issue 12.4–12.6): a programme's figures are counts; the issue and duplicate answer POST only.
+    "course-programme-figures",
+    "courses:record_certificate_issue",
+    "courses:certificate_duplicate",
+    "course-certificate-duplicate",
     "import_job",
     "diagnostics:instrument_start",
     "diagnostics:answer_save",
@@ -88,6 +95,15 @@ def url_patterns(resolver=None, namespace=None, prefix=""):
             yield name, keys, prefix + str(p.pattern)
 
 
+def _certificate(world):
+    """The teacher's certificate of a Centre course (issue 12.4), its PDF not rendered yet."""
+    from courses.services.certificates import certificate_issue
+    from tests.courses.certificate_data import programme, record
+
+    prog = programme(world["m1"].region)
+    return certificate_issue(actor=world["operator"].user, training_record=record(world["teacher"], prog))
+
+
 @pytest.fixture
 def data(world):
     """The world with a route of the teacher carrying everything that can be read: activities,
@@ -104,6 +120,7 @@ def data(world):
     correction = CorrectionFactory(route=route)
     attempt = route.entry_attempt
     assignment = SupportAssignment.objects.get(person=teacher, role=SupportRole.CURATOR)
+    certificate = _certificate(world)
     objects = {
         "teacher": teacher,
         "route": route,
@@ -115,6 +132,7 @@ def data(world):
         "assignment": assignment,
         "curator": world["curator"],
         "instrument": attempt.instrument,
+        "certificate": certificate,
     }
     route_pk = {"pk": "route"}
     kwargs = {
@@ -131,6 +149,10 @@ def data(world):
         "route-comment-detail": {"pk": "comment"},
         "route-review-detail": {"pk": "review"},
         "route-correction-detail": {"pk": "correction"},
+        "courses:certificate": {"pk": "certificate"},
+        "courses:certificate_pdf": {"pk": "certificate"},
+        "course-certificate-detail": {"pk": "certificate"},
+        "course-certificate-pdf": {"pk": "certificate"},
     }
     for name in [
         "card",
@@ -176,7 +198,17 @@ def data(world):
         kwargs[name] = {"pk": "route", "correction_pk": "correction"}
     world.update(objects)
     # URLs opening one of the teacher's own records: whatever they answer with is the teacher's data
-    teachers = {"teacher", "route", "activity", "comment", "review", "correction", "attempt", "assignment"}
+    teachers = {
+        "teacher",
+        "route",
+        "activity",
+        "comment",
+        "review",
+        "correction",
+        "attempt",
+        "assignment",
+        "certificate",
+    }
     world["teacher_urls"] = {name for name, spec in kwargs.items() if teachers & set(spec.values())}
     world["kwargs"] = {
         name: {k: (objects[v].pk if isinstance(v, str) else v) for k, v in spec.items()}
@@ -223,7 +255,7 @@ def test_every_person_level_page_and_endpoint_logs_whom_it_showed(client, data):
         viewer = data[role]
         login(client, viewer)
         for name, url in urls:
-            if name == "routes:card_pdf" and role != VIEWERS[0]:
+            if name in PDF_URLS and role != VIEWERS[0]:
                 continue  # the same scoped fetch as card.xlsx; rendering a PDF takes seconds
             before = PersonalDataAccess.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             response = client.get(url)

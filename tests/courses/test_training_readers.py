@@ -106,3 +106,25 @@ def test_profile_lists_the_records(client, world):
     login(client, world["teacher"])
     page = client.get(reverse("cabinet")).content.decode()
     assert "«Цифровые инструменты педагога» (ЦНППМ, 36 ч.," in page
+
+
+def test_profile_takes_the_register_fields(client, world):
+    """Date of birth, sex, СНИЛС and citizenship for ФИС ФРДО: the teacher enters them in the profile;
+    a СНИЛС with a wrong check number is refused in Russian and nothing is saved."""
+    teacher = world["teacher"]
+    login(client, teacher)
+    base = {
+        "position": "учитель",
+        "qualification_category": "first",
+        "birth_date": "1985-04-12",
+        "sex": "female",
+    }
+    bad = client.post(reverse("profile_edit"), {**base, "snils": "112-233-445 96", "citizenship": "RUS"})
+    html = bad.content.decode()
+    assert "СНИЛС указан с ошибкой" in html and "трёхзначный код страны" in html
+    teacher.refresh_from_db()
+    assert teacher.snils == "" and teacher.birth_date is None
+    client.post(reverse("profile_edit"), {**base, "snils": "11223344595", "citizenship": "643"})
+    teacher.refresh_from_db()
+    assert (teacher.snils, teacher.citizenship, teacher.sex) == ("112-233-445 95", "643", "female")
+    assert teacher.birth_date == date(1985, 4, 12)
