@@ -47,7 +47,7 @@ from . import distributions as dist
 from .choices import IndicatorCode, IndicatorUnit, ScopeLevel
 from .indicators import HAS_IOM_RULE, SPECS, window_for
 from .models import ComputationRun, IndicatorDefinition, IndicatorPlan, IndicatorSnapshot, Period
-from .numbers import growth, percent
+from .numbers import growth, percent, percent_growth, places, quantize
 
 
 def visible_region_ids(user) -> set[int]:
@@ -369,30 +369,53 @@ def suppress_deficits(rows: list[dict], per_muni: dict, wanted: set | None) -> b
     return hidden_any
 
 
+def _shown(num, den, value, places_: int):
+    """A share rounded once from its counts (a stored value only when the counts are missing)."""
+    share = percent(num, den, places_)
+    return share if share is not None else quantize(value, places_)
+
+
 def comparison(user, previous, period, cumulative: bool = True) -> dict:
     """Two periods side by side at the user's scope: each indicator's value and its growth, and the
-    municipality table of IOM_SHARE (teachers with an ИОМ) with growth."""
+    municipality table of IOM_SHARE (teachers with an ИОМ) with growth. The figures are the
+    comparison report's (monitoring.numbers.DECIMALS["comparison"]): shares with its decimals, their
+    growth in percentage points from the counts with its growth decimals."""
     old = {r["code"]: r for r in overview(user, previous, cumulative)}
     new = overview(user, period, cumulative)
     indicators = []
     for r in new:
         o = old.get(r["code"], {})
-        places = 1 if r["unit"] == IndicatorUnit.PERCENT else 0
+        if r["unit"] == IndicatorUnit.PERCENT:
+            n, g = places("comparison", r["code"]), places("comparison", r["code"], growth=True)
+            previous_value = _shown(o.get("numerator"), o.get("denominator"), o.get("value"), n)
+            current_value = _shown(r["numerator"], r["denominator"], r["value"], n)
+            change = percent_growth(
+                r["numerator"], r["denominator"], o.get("numerator"), o.get("denominator"), g
+            )
+            if change is None:
+                change = growth(current_value, previous_value, g)
+        else:
+            n = g = 0 if r["unit"] == IndicatorUnit.COUNT else 1
+            previous_value, current_value = o.get("value"), r["value"]
+            change = growth(current_value, previous_value, g)
         indicators.append(
             {
                 "code": r["code"],
                 "name": r["name"],
                 "unit": r["unit"],
                 "unit_label": r["unit_label"],
-                "previous": o.get("value"),
-                "current": r["value"],
-                "growth": growth(r["value"], o.get("value"), places),
+                "previous": previous_value,
+                "current": current_value,
+                "growth": change,
+                "places": n,
+                "growth_places": g,
                 "previous_numerator": o.get("numerator"),
                 "current_numerator": r["numerator"],
             }
         )
     t_old = snapshot_table(previous, IndicatorCode.IOM_SHARE, ScopeLevel.MUNICIPALITY, user, cumulative)
     t_new = snapshot_table(period, IndicatorCode.IOM_SHARE, ScopeLevel.MUNICIPALITY, user, cumulative)
+    share_places = places("comparison", IndicatorCode.IOM_SHARE)
     old_rows = {r["municipality_id"]: r for r in t_old["rows"]}
     munis = []
     for r in t_new["rows"]:
@@ -403,17 +426,27 @@ def comparison(user, previous, period, cumulative: bool = True) -> dict:
                 "previous_numerator": o.get("numerator"),
                 "current_numerator": r["numerator"],
                 "growth": growth(r["numerator"], o.get("numerator"), 0),
-                "previous_value": o.get("value"),
-                "current_value": r["value"],
-                "growth_value": growth(r["value"], o.get("value")),
+                "previous_value": _shown(
+                    o.get("numerator"), o.get("denominator"), o.get("value"), share_places
+                ),
+                "current_value": _shown(r["numerator"], r["denominator"], r["value"], share_places),
             }
         )
+
+    def total(t):
+        tot = t["total"]
+        return {
+            **tot,
+            "value": _shown(tot.get("numerator"), tot.get("denominator"), tot.get("value"), share_places),
+        }
+
     return {
         "indicators": indicators,
         "municipalities": munis,
-        "total_previous": t_old["total"],
-        "total_current": t_new["total"],
+        "total_previous": total(t_old),
+        "total_current": total(t_new),
         "total_growth": growth(t_new["total"]["numerator"], t_old["total"]["numerator"], 0),
+        "share_places": share_places,
     }
 
 

@@ -44,7 +44,7 @@ class AnalyticReport(Report):
         for n, m in enumerate(figures.municipality_names(period.region_id), 1):
             v = shares.get(m["id"]) or figures.Value("municipality", m["id"], numerator=0)
             teachers, with_iom = v.den, v.num or 0
-            share = percent(with_iom, teachers) if teachers else None
+            share = percent(with_iom, teachers, self.places_for("IOM_SHARE")) if teachers else None
             table_rows.append(
                 [f"{n}.", m["name"], teachers, with_iom, share if share is not None else MISSING]
             )
@@ -54,7 +54,7 @@ class AnalyticReport(Report):
                 iom_in_known += with_iom
             else:
                 missing.append(m["name"])
-        total_share = percent(iom_in_known, known_teachers)
+        total_share = percent(iom_in_known, known_teachers, self.places_for("IOM_SHARE"))
         municipality_table = Table(
             key="municipalities",
             sheet="Муниципалитеты",

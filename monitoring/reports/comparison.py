@@ -9,7 +9,7 @@ from cnppm.choices import SupportKind
 from cnppm.russian import plural
 from monitoring.choices import ReportKind
 from monitoring.indicators import support_norm
-from monitoring.numbers import fmt, fmt_count, fmt_percent, growth, percent, quantize, ratio
+from monitoring.numbers import fmt, fmt_count, fmt_percent, percent, percent_growth, places, quantize, ratio
 
 from . import figures
 from .base import HIDDEN, MISSING, Report, Table
@@ -47,7 +47,9 @@ class ComparisonReport(Report):
         iom_places = self.places_for("IOM_SHARE")
         share_before = percent(f_before.num, f_before.den, iom_places)
         share_after = percent(f_after.num, f_after.den, iom_places)
-        share_growth = growth(share_after, share_before, iom_places)
+        # Seed 000: the share with one decimal (14,3 %), its growth with two (7,45), from the counts.
+        growth_places = places("comparison", "IOM_SHARE", growth=True)
+        share_growth = percent_growth(f_after.num, f_after.den, f_before.num, f_before.den, growth_places)
         iom_table = Table(
             key="iom",
             sheet="Учёт ИОМ",
@@ -93,7 +95,7 @@ class ComparisonReport(Report):
             )
         if share_growth is not None:
             statements.append(
-                f"Прирост показателя по сравнению с предыдущим отчётным периодом составил {fmt(share_growth, 2)} п. п."
+                f"Прирост показателя по сравнению с предыдущим отчётным периодом составил {fmt(share_growth, growth_places)} п. п."
             )
 
         stats_rows = []

@@ -13,7 +13,7 @@ from decimal import Decimal
 from cnppm import disclosure
 from cnppm.russian import plural
 from monitoring.choices import IndicatorCode, ReportKind
-from monitoring.numbers import fmt, fmt_count, fmt_percent, percent
+from monitoring.numbers import fmt, fmt_count, fmt_percent, percent, plan_figure
 
 from . import figures
 from .base import MISSING, Report, Table
@@ -165,7 +165,7 @@ class QuarterlyReport(Report):
                 value_cell = num if num is not None else MISSING
             else:
                 value = percent(num, den, self.places_for(code))
-                plan_cell = plan.quantize(Decimal("0.01")) if plan is not None else "не установлено"
+                plan_cell = plan_figure(plan) if plan is not None else "не установлено"
                 value_cell = value if value is not None else "нет данных (знаменатель не введён)"
             met = None
             if plan is not None and value is not None:

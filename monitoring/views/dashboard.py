@@ -88,10 +88,11 @@ def municipality_table(user, period, cumulative: bool, sort: str = "name", desc:
         period, IndicatorCode.IOM_SHARE, ScopeLevel.MUNICIPALITY, user, cumulative
     )
     by_muni = {r["municipality_id"]: r for r in share["rows"]}
-    # Shares rounded once from the counts, with the decimals the reports print (monitoring.numbers).
+    # Shares rounded once from the counts, with the decimals of the report each column comes from
+    # (monitoring.numbers): the share is the analytic report's table 1, F₂ the municipal letter's.
     f2_places, share_places = (
-        places("dashboard", IndicatorCode.F2),
-        places("dashboard", IndicatorCode.IOM_SHARE),
+        places("municipal_letter", IndicatorCode.F2),
+        places("analytic", IndicatorCode.IOM_SHARE),
     )
     rows = []
     for r in f2["rows"]:

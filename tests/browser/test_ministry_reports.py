@@ -44,4 +44,4 @@ def test_ministry_downloads_a_quarterly_pdf(page, sign_in, shots, report_world, 
         " ".join(p.extract_text() for p in PdfReader(target).pages).replace("\u00a0", " ").split()
     )
     assert "Форма ежеквартального мониторинга" in text
-    assert "5,00 1,92" in text
+    assert " 5 1,92 " in text  # the plan as entered, the achieved share with the form's two decimals

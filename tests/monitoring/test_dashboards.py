@@ -42,7 +42,7 @@ def test_region_overview_and_municipality_table(client, monitored):
     assert "66,7\u00a0%" in html  # F2 = 4 / 6
     assert "Первый район" in html and "Второй район" in html
     # 3 of 300 and 1 of 100: both 1,0 %, so there is no highest and lowest to name.
-    one = fmt_percent(1, places("dashboard", IndicatorCode.IOM_SHARE))
+    one = fmt_percent(1, places("analytic", IndicatorCode.IOM_SHARE))  # the table is the analytic report's
     assert f"Охват одинаков во всех муниципалитетах: {one}." in html
     assert "Наибольший охват" not in html
     # Total row computed from the rows: 400 teachers, 6 diagnosed, 4 with an ИОМ.

@@ -63,7 +63,7 @@ def test_dashboard_compares_only_what_differs(client, monitored):
     compute("2022-Q2", actor=monitored["operator"].user)
     login(client, monitored["operator"])
     html = client.get(reverse("monitoring:dashboard") + "?period=2022-Q2").content.decode()
-    pct = lambda v: fmt_percent(v, places("dashboard", IndicatorCode.IOM_SHARE))  # noqa: E731
+    pct = lambda v: fmt_percent(v, places("analytic", IndicatorCode.IOM_SHARE))  # noqa: E731
     assert f"Наибольший охват: Второй район ({pct(2)}); наименьший: Первый район ({pct(1)})." in html
 
 

@@ -278,9 +278,11 @@ def test_seed_000_comparison_of_periods_from_imported_history(world):
     text = _text(comparison)
     assert re.search(r"Учёт ИОМ: 750 на конец периода 2021-W2, 1\s?552 \(нарастающим итогом\)", text)
     assert re.search(
-        r"1\s?552 человека, что составило 14,30 % от общего числа педагогических работников — 10\s?851 человек",
+        r"1\s?552 человека, что составило 14,3 % от общего числа педагогических работников — 10\s?851 человек",
         text,
     )
+    # Seed 000 prints the share with one decimal and its growth with two (monitoring.numbers.DECIMALS).
+    assert "составил 7,39 п. п." in text  # 1552/10851 − 750/10851 = 7,391 percentage points
     assert re.search(
         r"ИКТ-компетентность — 746 человек, при среднем значении уровня компетенции 66,2 % "
         r"\(максимальное значение — 94,0 %, минимальное — 7,0 %\)",
