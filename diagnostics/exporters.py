@@ -56,6 +56,16 @@ def _image(questiontext: ET.Element, item: Item) -> None:
     file.text = base64.b64encode(content).decode("ascii")
 
 
+def _shares(k: int) -> list[float]:
+    """The fractions of k correct answers that Moodle's importer accepts: each one of its grade
+    options (100, 50, 33.33333 … 10, 5 %) and together 100 %. Up to 10 answers share equally; 11 to
+    20 get 10 % and 5 % steps."""
+    if k <= 10 or k > 20:
+        return [round(100 / k, 5)] * k if k else []
+    tens = 20 - k  # 10·tens + 5·(k − tens) = 100
+    return [10.0] * tens + [5.0] * (k - tens)
+
+
 def _question(item: Item) -> ET.Element | None:
     kind = {
         ItemType.SINGLE: "multichoice",
@@ -80,10 +90,10 @@ def _question(item: Item) -> ET.Element | None:
         ET.SubElement(q, "shuffleanswers").text = "true"
         ET.SubElement(q, "answernumbering").text = "abc"
         correct = set(item.key.get("correct", []))
-        share = 100 / len(correct) if correct else 0
+        shares = iter(_shares(len(correct)))
         for choice in item.options.get("choices", []):
             if choice["id"] in correct:
-                fraction = 100 if item.type == ItemType.SINGLE else round(share, 5)
+                fraction = 100 if item.type == ItemType.SINGLE else next(shares)
             else:
                 fraction = 0 if item.type == ItemType.SINGLE else -100
             _answer(q, fraction, choice["text"])

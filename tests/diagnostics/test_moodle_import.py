@@ -469,3 +469,34 @@ def test_answers_that_are_only_images_leave_the_question_out_and_gift_data_uri_i
     assert second.image is None and second.notes == [
         "изображение «s.png» не перенесено: в GIFT нет файлов изображений (выгрузите банк из Moodle в формате Moodle XML)"
     ]
+
+
+MOODLE_GRADES = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667}
+MOODLE_GRADES |= {14.28571, 12.5, 11.11111, 10, 5}
+
+
+@pytest.mark.parametrize("k", [3, 7, 12])
+def test_export_writes_fractions_moodle_accepts_and_imports_back_the_same(k):
+    from xml.etree import ElementTree as ET
+
+    blocks = sample_blocks()
+    instrument = draft_instrument(code="multi")
+    Item.objects.create(
+        variant=instrument.variants.get(number=1),
+        block=blocks["subject"],
+        number=1,
+        type=ItemType.MULTIPLE,
+        topic="Много верных",
+        stem="Отметьте верные",
+        options={"choices": [{"id": f"c{i}", "text": f"Вариант {i}"} for i in range(k + 1)]},
+        key={"correct": [f"c{i}" for i in range(k)]},
+        partial_credit=True,
+    )
+    exported, _ = items_to_moodle_xml(instrument)
+    fractions = [float(a.get("fraction")) for a in ET.fromstring(exported).iter("answer")]
+    positive = [f for f in fractions if f > 0]
+    assert len(positive) == k and round(sum(positive) / 100, 2) == 1
+    assert all(min(abs(f - g) for g in MOODLE_GRADES) < 0.001 for f in positive), positive
+    target = draft_instrument(code="multi-back")
+    items_import_file(actor=None, instrument=target, data=exported, filename="multi.xml")
+    assert [semantic(i) for i in _items(target)] == [semantic(i) for i in _items(instrument)]
