@@ -19,8 +19,19 @@ from .. import card_pdf
 log = logging.getLogger(__name__)
 
 
+def _eager() -> bool:
+    return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+
+
 def prerender_enabled() -> bool:
-    return bool(getattr(settings, "CARD_PDF_PRERENDER", True))
+    """Whether card edits warm the store. settings.CARD_PDF_PRERENDER decides; unset, it is on with a
+    broker and off when tasks run eagerly (a dev server on SQLite, seed_demo, imports: a layout
+    inline after every saved card would cost seconds per save). Off, a card is laid out at its
+    first download or archive, never served stale either way."""
+    configured = getattr(settings, "CARD_PDF_PRERENDER", None)
+    if configured is None:
+        return not _eager()
+    return bool(configured)
 
 
 def debounce_seconds() -> float:
@@ -97,7 +108,10 @@ def card_pdf_refresh(route_id: int) -> bool:
     from ..exports import fetch_card
     from ..models import Route
 
-    cache.delete(_pending_key(route_id))
+    if not _eager():
+        # The debounce window ends when the task starts: later edits ask for a new rendering. Run
+        # eagerly, the key lives out its window, so a burst of edits is laid out once, not per save.
+        cache.delete(_pending_key(route_id))
     try:
         route = fetch_card(route_id)
     except Route.DoesNotExist:
