@@ -142,6 +142,7 @@ def seed(ctx) -> None:
         enrolment.enrolment_bulk_add(actor=op, group=running, people=[teacher1])
     # 3. Recruiting: the next group teachers ask to join from their ИОМ.
     nxt = group("Группа 3 (весна)", 45, 75, 25)
+    _session_plan(op, nxt, (0, 10, 20, 30))
     if len(routes) > 1:
         second = routes[1]
         enrolment.enrolment_request(
