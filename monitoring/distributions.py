@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from django.db.models import Case, CharField, Count, F, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from cnppm import disclosure
@@ -23,7 +24,7 @@ from diagnostics.models import BlockResult
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, iom_routes
+from .indicators import Window, iom_q, iom_routes
 
 FLAT = (
     "education",
@@ -136,7 +137,7 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
         per_block[r["level"]] = per_block.get(r["level"], 0) + r["n"]
 
     # Activities of routes with an ИОМ: kinds, levels, formats.
-    acts = RouteActivity.objects.filter(route__in=routes.values("id")).order_by()
+    acts = RouteActivity.objects.filter(iom_q(region_id, window, "route__")).order_by()
     amuni = "route__organization__municipality_id"
     for name, fld in (
         ("activity_kinds", "kind"),
@@ -146,17 +147,7 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
         add(name, acts.values(amuni, fld).annotate(n=Count("id")), fld, amuni)
 
     # Competence combinations: the set of competences each route's activities address.
-    sets: dict[int, tuple[int, set[str]]] = {}
-    for r in (
-        acts.filter(competences__isnull=False)
-        .values("route_id", amuni, comp=F("competences__name"))
-        .distinct()
-    ):
-        sets.setdefault(r["route_id"], (r[amuni], set()))[1].add(r["comp"])
-    for mid, comps in sets.values():
-        key = " + ".join(sorted(comps))
-        bucket = out[mid]["combinations"]
-        bucket[key] = bucket.get(key, 0) + 1
+    add("combinations", combinations(acts, amuni), "combination", "municipality_id")
 
     # Curator verdicts given inside the window.
     reviews = RouteReview.objects.filter(
@@ -180,6 +171,37 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     )
     add("stages", stages, "status")
     return dict(out)
+
+
+COMBINATION_SEPARATOR = " + "
+
+
+def combinations(acts: QuerySet, muni_field: str) -> list[dict]:
+    """Routes counted by the combination of competences their activities address, per municipality:
+    [{"municipality_id", "combination", "n"}], a combination being the competence names sorted by
+    code point and joined by " + ". PostgreSQL groups in the database (string_agg in the "C"
+    collation sorts as Python does); elsewhere the distinct (route, competence) pairs are folded
+    here, with the same result."""
+    pairs = acts.filter(competences__isnull=False).values("route_id", muni_field, comp=F("competences__name"))
+    pairs = pairs.distinct()
+    if connection.vendor == "postgresql":
+        inner, params = pairs.query.sql_with_params()
+        qn = connection.ops.quote_name
+        sql = (
+            f"SELECT m AS municipality_id, combination, COUNT(*) AS n FROM ("
+            f'SELECT p.{qn(muni_field)} AS m, string_agg(p.comp, %s ORDER BY p.comp COLLATE "C") AS combination '
+            f"FROM ({inner}) AS p GROUP BY p.route_id, p.{qn(muni_field)}) AS c GROUP BY m, combination"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, [COMBINATION_SEPARATOR, *params])
+            return [{"municipality_id": m, "combination": c, "n": n} for m, c, n in cur.fetchall()]
+    sets: dict[int, tuple[int, set[str]]] = {}
+    for r in pairs:
+        sets.setdefault(r["route_id"], (r[muni_field], set()))[1].add(r["comp"])
+    counted: dict[tuple[int, str], int] = defaultdict(int)
+    for mid, comps in sets.values():
+        counted[(mid, COMBINATION_SEPARATOR.join(sorted(comps)))] += 1
+    return [{"municipality_id": m, "combination": c, "n": n} for (m, c), n in counted.items()]
 
 
 def merge(parts) -> dict:

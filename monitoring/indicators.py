@@ -144,11 +144,21 @@ def year_window_for(period, cumulative: bool) -> Window:
 # --- Base querysets (scoped to a region and a window) -------------------------------------------
 
 
+def iom_q(region_id: int, window: Window, prefix: str = "") -> Q:
+    """The Q of `iom_routes` on a Route queryset, or through `prefix` (e.g. "route__") on rows that
+    hang off a route: filtering activities by joins lets the planner start from the region's
+    organizations (an `IN (subquery)` of routes was planned as a nested loop over every activity)."""
+    return (
+        has_iom_q(prefix)
+        & window.dt_q(f"{prefix}submitted_at")
+        & consenting_q(f"{prefix}teacher")
+        & Q(**{f"{prefix}organization__municipality__region_id": region_id})
+    )
+
+
 def iom_routes(region_id: int, window: Window) -> QuerySet:
     """Routes with an ИОМ (the rule above) submitted inside the window, in the region where created."""
-    return has_iom_routes().filter(
-        window.dt_q("submitted_at"), consenting_q("teacher"), organization__municipality__region_id=region_id
-    )
+    return Route.objects.filter(iom_q(region_id, window))
 
 
 def diagnosed_attempts(region_id: int, window: Window) -> QuerySet:

@@ -11,11 +11,12 @@ period's only. Two regions computing the same code never touch each other's rows
 
 from __future__ import annotations
 
+import json
 import re
 from calendar import monthrange
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cnppm import access, jobs
@@ -208,40 +209,96 @@ def _compute(lease: jobs.Lease, run: ComputationRun) -> None:
         computed[cumulative] = compute_all(period, cumulative, progress=progress)
 
     dists = {c: compute_by_municipality(period.region_id, window_for(period, c)) for c in (True, False)}
-    snapshots = []
+    rows = []
     for cumulative, by_code in computed.items():
-        for code, rows in by_code.items():
+        for code, found in by_code.items():
             if code not in definitions:
                 continue
-            for row in rows:
-                inputs = dict(row.inputs)
+            for row in found:
+                inputs = row.inputs
                 if code == "F2" and row.scope_level == "region":
                     per_muni = dists[cumulative]
-                    inputs["distributions"] = {
-                        "region": merge(per_muni.values()),
-                        "by_municipality": {str(k): v for k, v in per_muni.items() if k is not None},
+                    inputs = dict(inputs) | {
+                        "distributions": {
+                            "region": merge(per_muni.values()),
+                            "by_municipality": {str(k): v for k, v in per_muni.items() if k is not None},
+                        }
                     }
-                snapshots.append(
-                    IndicatorSnapshot(
-                        run=run,
-                        period=period,
-                        indicator_id=definitions[code],
-                        cumulative=cumulative,
-                        scope_level=row.scope_level,
-                        municipality_id=row.municipality_id,
-                        organization_id=row.organization_id,
-                        numerator=row.numerator,
-                        denominator=row.denominator,
-                        value=row.value,
-                        inputs=inputs,
-                        note=row.note[:500],
-                    )
-                )
+                rows.append(_snapshot_row(definitions[code], cumulative, row, inputs))
     with transaction.atomic():
         locked = Period.objects.select_for_update().get(pk=period.pk)
         if locked.is_closed:
             raise DomainError("Период закрыт во время расчёта: значения не изменены.")
         IndicatorSnapshot.objects.filter(period=period).delete()
-        IndicatorSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+        snapshots_insert(run=run, rows=rows)
         # Inside the transaction: an attempt that lost its lease rolls its snapshots back.
         lease.finish(progress=100)
+
+
+# --- Writing the snapshots: one INSERT … SELECT ----------------------------------------------------
+
+# The columns a computed row fills (the run, the period and the time are the same for all rows).
+SNAPSHOT_COLUMNS = (
+    ("indicator_id", "int", "integer"),
+    ("cumulative", "boolean", "integer"),
+    ("scope_level", "text", "text"),
+    ("municipality_id", "int", "integer"),
+    ("organization_id", "int", "integer"),
+    ("numerator", "numeric", "numeric"),
+    ("denominator", "numeric", "numeric"),
+    ("value", "numeric", "numeric"),
+    ("inputs", "jsonb", "json"),
+    ("note", "text", "text"),
+)
+
+
+def _number(value):
+    return None if value is None else str(value)
+
+
+def _snapshot_row(indicator_id: int, cumulative: bool, row, inputs: dict) -> dict:
+    return {
+        "indicator_id": indicator_id,
+        "cumulative": cumulative,
+        "scope_level": str(row.scope_level),
+        "municipality_id": row.municipality_id,
+        "organization_id": row.organization_id,
+        "numerator": _number(row.numerator),
+        "denominator": _number(row.denominator),
+        "value": _number(row.value),
+        "inputs": inputs,
+        "note": row.note[:500],
+    }
+
+
+def snapshots_insert(*, run: ComputationRun, rows: list[dict]) -> int:
+    """Store a computation's rows with one statement whatever their number: the rows travel as one
+    JSON array and the database unpacks them (PostgreSQL `jsonb_to_recordset`, SQLite `json_each`),
+    instead of a parameter list compiled per row. Numbers travel as decimal strings (exact), `inputs`
+    as JSON; what is read back is what `bulk_create` stored. Returns the number of rows."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(IndicatorSnapshot._meta.db_table)
+    names = [c for c, _, _ in SNAPSHOT_COLUMNS]
+    target = ", ".join(["run_id", "period_id", "computed_at", *names])
+    payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    if connection.vendor == "postgresql":
+        record = ", ".join(f"{c} {pg}" for c, pg, _ in SNAPSHOT_COLUMNS)
+        sql = (
+            f"INSERT INTO {table} ({target}) SELECT %s, %s, %s, {', '.join('r.' + c for c in names)} "
+            f"FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
+        )
+    else:
+        # json_extract gives SQL values (numbers from strings by the columns' numeric affinity);
+        # `inputs` is kept as JSON text, the way JSONField stores it on SQLite.
+        picks = ", ".join(
+            f"json(json_extract(j.value, '$.{c}'))" if kind == "json" else f"json_extract(j.value, '$.{c}')"
+            for c, _, kind in SNAPSHOT_COLUMNS
+        )
+        sql = f"INSERT INTO {table} ({target}) SELECT %s, %s, %s, {picks} FROM json_each(%s) AS j"
+    computed_at = IndicatorSnapshot._meta.get_field("computed_at").get_db_prep_value(
+        timezone.now(), connection
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [run.pk, run.period_id, computed_at, payload])
+    return len(rows)
