@@ -204,7 +204,6 @@ class _Route:
 class _Plan:
     attempts: dict[tuple, _Attempt] = field(default_factory=dict)
     routes: dict[tuple, _Route] = field(default_factory=dict)
-    activities: int = 0
 
 
 class _Directory:
@@ -520,7 +519,6 @@ def _validate_activities(rows, directory: _Directory, plan: _Plan, report: Impor
                 error("Начало", "выполненное мероприятие: укажите дату начала (не в будущем)")
         if bad:
             continue
-        plan.activities += 1
         route.activities.append(
             {
                 "title": title,

@@ -430,3 +430,17 @@ def test_only_an_operator_imports_history(dinskoy):
 
     with pytest.raises(DomainError, match="только оператор"):
         history_import(actor=dinskoy["curator"].user, file=_dinskoy_file(dinskoy))
+
+
+def test_a_route_without_diagnostics_is_stored_and_said_not_to_count(dinskoy):
+    person, school = dinskoy["placed"][7]
+    route = {
+        **_who(person, school),
+        "Учебный год": "2022/2023",
+        "Создан": "01.10.2022",
+        "Подан куратору": "02.10.2022",
+    }
+    report = history_import(actor=dinskoy["operator"].user, file=_file(routes=[route]))
+    assert report.details["ИОМ без входной диагностики (не входят в показатели)"] == 1
+    assert "ИОМ без входной диагностики (не входят в показатели): 1" in report.summary()
+    assert Route.objects.get(teacher=person).entry_attempt is None
