@@ -9,7 +9,9 @@ Also prints the queries of finishing and scoring a 22- and a 44-question attempt
 
     .venv/bin/python bench/bench_autosave.py [--duration 10] [--users 16] [--workers 4] [--connections 16]
 
-Targets (issue 3): ≥ 1 000 saves/s, ≥ 0.5 × the bare view; finish + score ≤ 10 queries.
+Targets: issue 11.2 — the full stack ≥ 0.8 × the bare view (the save is the session read and one
+INSERT … SELECT … ON CONFLICT statement, no user row); issue 3 — ≥ 1 000 saves/s; finish + score
+≤ 10 queries. Also prints the statements of one warm save through the service.
 Needs: PostgreSQL on 127.0.0.1:5432 (trust), Redis on 127.0.0.1:6379, wrk (apt-get install wrk).
 """
 
@@ -31,7 +33,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
-DB_NAME = "cnppm_h3_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "cnppm_h5_bench")
 
 
 def admin_sql(statement: str) -> None:
@@ -58,7 +60,7 @@ def cookies_from(response, jar: dict) -> None:
 
 
 def request(port, method, path, jar, *, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)  # a loaded machine boots slowly
     h = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()), **(headers or {})}
     if body is not None:
         h["Content-Type"] = "application/x-www-form-urlencoded"
@@ -160,7 +162,7 @@ def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
         "CACHE_KEY_PREFIX": f"h3bench{os.getpid()}",
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ",
@@ -209,6 +211,8 @@ def main() -> None:
                 str(args.workers),
                 "-b",
                 f"127.0.0.1:{port}",
+                "--timeout",
+                "180",
                 "--log-level",
                 "warning",
             ],
@@ -274,7 +278,7 @@ def main() -> None:
             f"Голый UPSERT (autosave_urls):       {bare_rps:,.0f} сохранений/с ({bare_total} запросов, ошибок {bare_bad})"
         )
         print(
-            f"Отношение: {product_rps / bare_rps:.2f} (цель ≥ 0.50); цель ≥ 1 000/с: {'да' if product_rps >= 1000 else 'нет'}"
+            f"Отношение: {product_rps / bare_rps:.2f} (цель ≥ 0.80); цель ≥ 1 000/с: {'да' if product_rps >= 1000 else 'нет'}"
         )
         print(f"Строк ответов, записанных нагрузкой: {saved}")
 
@@ -284,9 +288,19 @@ def main() -> None:
 
         from diagnostics.services import attempts as svc
 
+        person = people[0]
+        attempt = svc.attempt_start(actor=person.user, instrument_id=instrument.pk)
+        item = Item.objects.filter(variant=attempt.variant, type=ItemType.SHORT).first()
+        svc.answer_save(actor=person.user, attempt_id=attempt.pk, item_id=item.pk, value={"text": "a"})
+        with CaptureQueriesContext(connection) as ctx:
+            svc.answer_save(actor=person.user, attempt_id=attempt.pk, item_id=item.pk, value={"text": "b"})
+        print(f"Сохранение ответа (тёплый процесс): {len(ctx.captured_queries)} запрос(ов) к БД")
+
         for n in (22, 44):
             inst = make_instrument(types=[types[i % 5] for i in range(n)], variants=1)
             person = make_person(organization=org)
+            if document is not None:  # the save asks the consent gate in its statement
+                consent_give(actor=person.user, document=document)
             attempt = svc.attempt_start(actor=person.user, instrument_id=inst.pk)
             for item in Item.objects.filter(variant=attempt.variant):
                 svc.answer_save(actor=person.user, attempt_id=attempt.pk, item_id=item.pk, value=None)
@@ -298,7 +312,7 @@ def main() -> None:
     finally:
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)
-            gunicorn.wait(timeout=20)
+            gunicorn.wait(timeout=60)
         from django.db import connections
 
         connections.close_all()

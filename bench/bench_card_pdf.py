@@ -2,17 +2,23 @@
 
 Builds its data in a throwaway database (a fresh SQLite file, or a throwaway test_<name> PostgreSQL
 database when DATABASE_URL is set), then prints:
-- one route card rendered to PDF (WeasyPrint): the time of the first (cold) and the median of 5;
-- an archive of N cards of one municipality built by the Celery task body (one card at a time into a
-  ZIP on disk): the time, the ZIP size, and peak RSS of the process (resource.getrusage) before and
-  after;
+- one route card laid out to PDF (WeasyPrint): the time of the first (cold) and the median of 5
+  (the single-card time the ratios are taken against);
+- the download of an unchanged card through the test client (version check, stored file): the
+  median of 20 and how many layouts it did (issue 11.1: none);
+- an archive of N changed cards of one municipality (nothing stored): with CELERY_BROKER_URL and
+  PostgreSQL, real Celery workers (--workers, default 2) lay out the chunks of the chord; else it runs
+  eagerly in this process. The time against cards × single-card ÷ workers, and the progress seen;
+- the same archive again, every card unchanged: stored PDFs zipped, no layout;
 - the curator's caseload page (/routes/caseload/) through the Django test client: the number of
   queries with 5 routes and with 200.
 
-    .venv/bin/python bench/bench_card_pdf.py [--cards 500]
+    .venv/bin/python bench/bench_card_pdf.py [--cards 500] [--workers 2]
 
-Targets (issue 4): a card PDF under 1 s; 500 cards in one archive under 2 minutes with bounded memory;
-the caseload page with 200 routes makes as many queries as with 5.
+Targets: issue 11.1 — an unchanged card downloaded in under 50 ms with no layout; 500 unchanged cards
+archived in under 10 s; 500 changed cards under 120 s on two workers, within 1.2 × cards × single
+card ÷ workers. Issue 4 — a card PDF under 1 s; the caseload page with 200 routes makes as many
+queries as with 5.
 """
 
 from __future__ import annotations
@@ -201,11 +207,12 @@ def build(n_cards: int):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="card-pdf-bench-")
     old_config = setup_django(tmp)
     try:
-        run_bench(args.cards)
+        run_bench(args.cards, args.workers)
     finally:
         if old_config is not None:
             from django.test.utils import teardown_databases
@@ -213,21 +220,84 @@ def main() -> None:
             teardown_databases(old_config, verbosity=0)
 
 
-def run_bench(n_cards: int) -> None:
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _start_workers(n: int, queue: str) -> list:
+    """n Celery workers (one process each, tests/slow_worker.py without the slowness) on the bench
+    database and private storage."""
+    import subprocess
+
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        "SLOW_JOB_SECONDS": "0",
+        "TEST_QUEUE": queue,
+    }
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.slow_worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(n)
+    ]
+
+
+def _archive(data, *, poll: bool) -> tuple[float, object, list[str]]:
+    """Request the municipality's archive and wait for it; returns (seconds, run, progress seen)."""
+    from django.db import transaction
+
+    from routes.models import CardArchiveRun
+    from routes.services.exports import card_archive_request
+
+    start = time.perf_counter()
+    with transaction.atomic():
+        run = card_archive_request(actor=data["operator_user"], municipality=data["municipality"])
+    seen = []
+    while poll:
+        r = CardArchiveRun.objects.get(pk=run.pk)
+        label = f"{r.routes_done}/{r.routes_total}"
+        if not seen or seen[-1] != label:
+            seen.append(label)
+        if r.status in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - start
+    return elapsed, CardArchiveRun.objects.get(pk=run.pk), seen
+
+
+def run_bench(n_cards: int, workers: int = 2) -> None:
+    import shutil
+    import uuid
+
+    from django.conf import settings
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from cnppm.models import SupportAssignment
-    from routes.exports import fetch_card, render_card_pdf
-    from routes.models import CardArchiveRun
-    from routes.services.exports import card_archive_request
+    from routes import exports
+    from routes.exports import fetch_card, private_storage, render_card_pdf
 
+    settings.CARD_PDF_PRERENDER = False  # building the data is not the edits the store follows
     t0 = time.perf_counter()
     data = build(n_cards)
     print(f"database: {connection.vendor}; {n_cards} routes built in {time.perf_counter() - t0:.1f} s")
 
-    # One card.
+    # One card laid out (WeasyPrint): the single-card time every ratio below is taken against.
     pk = data["route_ids"][0]
     start = time.perf_counter()
     pdf = render_card_pdf(fetch_card(pk))
@@ -237,29 +307,85 @@ def run_bench(n_cards: int) -> None:
         start = time.perf_counter()
         render_card_pdf(fetch_card(pk))
         times.append(time.perf_counter() - start)
+    single = statistics.median(times)
     print(
-        f"card PDF: first {cold:.3f} s, median of 5 {statistics.median(times):.3f} s "
-        f"({len(pdf) // 1024} KiB) — target < 1 s"
+        f"card PDF layout: first {cold:.3f} s, median of 5 {single:.3f} s ({len(pdf) // 1024} KiB) — target < 1 s"
     )
 
-    # The archive of the municipality, through the service and the (eager) Celery task.
-    rss_before = rss_mb()
-    start = time.perf_counter()
-    from django.db import transaction
+    # Download of an unchanged card: version check + stored file, no layout (issue 11.1).
+    layouts = []
+    real_render = exports.render_card_pdf
 
-    with transaction.atomic():
-        run = card_archive_request(actor=data["operator_user"], municipality=data["municipality"])
-    elapsed = time.perf_counter() - start
-    run = CardArchiveRun.objects.get(pk=run.pk)
-    size = os.path.getsize(run.file.path) if run.file else 0
+    def counting_render(route):
+        layouts.append(route.pk)
+        return real_render(route)
+
+    exports.render_card_pdf = counting_render
+    client = Client()
+    client.force_login(data["operator_user"])
+    url = f"/routes/{pk}/card.pdf"
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    downloads = []
+    for _ in range(20):
+        start = time.perf_counter()
+        response = client.get(url)
+        downloads.append(time.perf_counter() - start)
+        assert response.status_code == 200
     print(
-        f"archive of {run.routes_done}/{run.routes_total} cards: {elapsed:.1f} s "
-        f"({elapsed / max(run.routes_done, 1) * 1000:.0f} ms per card), status {run.status}, "
-        f"ZIP {size / 1024 / 1024:.1f} MiB — target < 120 s"
+        f"unchanged card download: median {statistics.median(downloads) * 1000:.1f} ms, "
+        f"max {max(downloads) * 1000:.1f} ms over 20, layouts {len(layouts) - 1} after the first — "
+        "target < 50 ms, 0 layouts"
     )
-    print(
-        f"peak RSS: {rss_before:.0f} MiB before the archive, {rss_mb():.0f} MiB after (bounded: one card at a time)"
-    )
+    exports.render_card_pdf = real_render
+
+    # The archive of changed cards: nothing stored, every card laid out, chunks over the workers.
+    shutil.rmtree(private_storage().path("card_pdfs"), ignore_errors=True)
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    procs = []
+    if broker and connection.vendor == "postgresql" and workers > 0:
+        from cnppm.celery import app
+
+        queue = f"bench-cards-{uuid.uuid4().hex[:8]}"
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        app.conf.update(
+            task_always_eager=False, broker_url=broker, task_default_queue=queue, task_routes=None
+        )
+        app.amqp.__dict__.pop("router", None)
+        procs = _start_workers(workers, queue)
+        time.sleep(8)  # the workers boot
+        mode = f"{workers} workers"
+    else:
+        workers = 1
+        mode = "eager, in this process (no broker or no PostgreSQL)"
+    try:
+        rss_before = rss_mb()
+        elapsed, run, seen = _archive(data, poll=bool(procs))
+        ideal = run.routes_total * single / workers
+        size = os.path.getsize(run.file.path) if run.file else 0
+        print(
+            f"archive of {run.routes_done}/{run.routes_total} changed cards ({mode}): {elapsed:.1f} s, "
+            f"status {run.status}, ZIP {size / 1024 / 1024:.1f} MiB; cards × single-card ÷ workers = {ideal:.1f} s, "
+            f"ratio {elapsed / ideal:.2f} — targets < 120 s for 500 cards, ratio ≤ 1.2"
+        )
+        if seen:
+            print(f"  progress seen on the run: {' → '.join(seen[:12])}{' …' if len(seen) > 12 else ''}")
+        print(f"  peak RSS of this process: {rss_before:.0f} MiB before, {rss_mb():.0f} MiB after")
+
+        # The same archive again: every card unchanged, stored PDFs zipped, no layout.
+        elapsed, run, _ = _archive(data, poll=bool(procs))
+        print(
+            f"archive of {run.routes_done}/{run.routes_total} unchanged cards: {elapsed:.1f} s, status {run.status} "
+            f"({elapsed / max(run.routes_total, 1) * 1000:.1f} ms per card) — target < 10 s for 500 cards"
+        )
+    finally:
+        import signal
+
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+        settings.CELERY_TASK_ALWAYS_EAGER = True
 
     # Caseload page: 5 routes vs 200.
     curator = data["curator"]
