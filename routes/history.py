@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -202,6 +202,7 @@ class _Route:
 
 @dataclass
 class _Plan:
+    region_id: int
     attempts: dict[tuple, _Attempt] = field(default_factory=dict)
     routes: dict[tuple, _Route] = field(default_factory=dict)
 
@@ -532,20 +533,34 @@ def _validate_activities(rows, directory: _Directory, plan: _Plan, report: Impor
         )
 
 
+MANY = 2000  # more people than this: read the region's rows instead of a long IN list (cheaper to build)
+
+
+def _batches(ids, path: str, region_id: int):
+    """Filters that select the rows of these people (`path` leads from the row to its person): by id
+    in batches of 5 000 for a few, by the region for many (a filter with tens of thousands of ids
+    costs more to build than reading the region's rows; callers match rows to their keys anyway)."""
+    ids = sorted(set(ids))
+    prefix = f"{path}__" if path else ""
+    if len(ids) > MANY:
+        yield Q(**{f"{prefix}organization__municipality__region_id": region_id})
+        return
+    for chunk in _chunks(ids, 5000):
+        yield Q(**{f"{path}_id__in" if path else "pk__in": chunk})
+
+
 def _check_stored(plan: _Plan, report: ImportReport) -> None:
     """What earlier imports stored already (skipped), and a route the portal has otherwise (refused)."""
-    people = sorted({a.person_id for a in plan.attempts.values()})
-    for chunk in _chunks(people, 5000):
-        stored = Attempt.objects.filter(person_id__in=chunk, is_external=True, status=AttemptStatus.FINAL)
+    for among in _batches({a.person_id for a in plan.attempts.values()}, "person", plan.region_id):
+        stored = Attempt.objects.filter(among, is_external=True, status=AttemptStatus.FINAL)
         for pk, person, instrument, done in stored.values_list(
             "pk", "person_id", "instrument_id", "finalized_at"
         ):
             a = plan.attempts.get((person, instrument, timezone.localdate(done) if done else None))
             if a is not None:
                 a.attempt_id = pk
-    people = sorted({r.person_id for r in plan.routes.values()})
-    for chunk in _chunks(people, 5000):
-        stored = Route.objects.filter(teacher_id__in=chunk).exclude(status=S.CANCELLED)
+    for among in _batches({r.person_id for r in plan.routes.values()}, "teacher", plan.region_id):
+        stored = Route.objects.filter(among).exclude(status=S.CANCELLED)
         for person, year, created in stored.values_list("teacher_id", "academic_year", "created_at"):
             r = plan.routes.get((person, year))
             if r is None:
@@ -588,7 +603,7 @@ def history_import(
                 code="missing_sheets",
             )
         directory = _Directory(region)
-        plan = _Plan()
+        plan = _Plan(region.pk)
         readers = {
             SHEET_DIAGNOSTICS: _validate_diagnostics,
             SHEET_ROUTES: _validate_routes,
@@ -629,7 +644,7 @@ def _write(plan: _Plan, actor, report: ImportReport) -> None:
     new_attempts = _write_attempts(plan)
     entries = _entry_candidates(plan)
     new_routes = [r for r in plan.routes.values() if not r.skip]
-    unlinked = _write_routes(new_routes, entries, actor)
+    unlinked = _write_routes(new_routes, entries, actor, plan.region_id)
     report.created = len(new_attempts) + len(new_routes)
     report.unchanged = len(plan.attempts) - len(new_attempts) + len(plan.routes) - len(new_routes)
     report.details = {
@@ -647,9 +662,9 @@ def _write_attempts(plan: _Plan) -> list[_Attempt]:
     if not new:
         return new
     numbers: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(sorted({a.person_id for a in new}), 5000):
+    for among in _batches({a.person_id for a in new}, "person", plan.region_id):
         for person, instrument, top in (
-            Attempt.objects.filter(person_id__in=chunk)
+            Attempt.objects.filter(among)
             .values("person_id", "instrument_id")
             .annotate(top=Max("number"))
             .values_list("person_id", "instrument_id", "top")
@@ -681,8 +696,8 @@ def _write_attempts(plan: _Plan) -> list[_Attempt]:
             }
         )
     insert_objects(Attempt, rows)
-    for chunk in _chunks(sorted({a.person_id for a in new}), 5000):
-        for pk, person, instrument, n in Attempt.objects.filter(person_id__in=chunk).values_list(
+    for among in _batches({a.person_id for a in new}, "person", plan.region_id):
+        for pk, person, instrument, n in Attempt.objects.filter(among).values_list(
             "pk", "person_id", "instrument_id", "number"
         ):
             a = by_key.get((person, instrument, n))
@@ -706,33 +721,38 @@ def _write_attempts(plan: _Plan) -> list[_Attempt]:
 
 def _entry_candidates(plan: _Plan) -> dict[int, list[tuple[date, int]]]:
     """Per teacher of a new route: their final entry diagnostics (day, attempt id), oldest first."""
-    people = sorted({r.person_id for r in plan.routes.values() if not r.skip})
+    people = {r.person_id for r in plan.routes.values() if not r.skip}
     found: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for chunk in _chunks(people, 5000):
+    for among in _batches(people, "person", plan.region_id):
         for pk, person, done in (
-            Attempt.objects.filter(
-                person_id__in=chunk, status=AttemptStatus.FINAL, instrument__kind=InstrumentKind.ENTRY
-            )
+            Attempt.objects.filter(among, status=AttemptStatus.FINAL, instrument__kind=InstrumentKind.ENTRY)
             .annotate(done=Coalesce("finalized_at", "finished_at"))
             .values_list("pk", "person_id", "done")
         ):
-            found[person].append((timezone.localdate(done), pk))
+            if person in people:
+                found[person].append((timezone.localdate(done), pk))
     for rows in found.values():
         rows.sort()
     return found
 
 
-def _diagnostics_snapshots(attempt_ids: set[int]) -> dict[int, list[dict]]:
-    """Card section 2 of each entry attempt, as routes.selectors.diagnostics_rows gives it (one query)."""
+def _diagnostics_snapshots(attempt_ids: set[int], region_id: int) -> dict[int, list[dict]]:
+    """Card section 2 of each entry attempt, as routes.selectors.diagnostics_rows gives it."""
     out: dict[int, list[dict]] = defaultdict(list)
-    for chunk in _chunks(sorted(attempt_ids), 5000):
+    if len(attempt_ids) > MANY:
+        filters = [Q(attempt__person__organization__municipality__region_id=region_id)]
+    else:
+        filters = [Q(attempt_id__in=chunk) for chunk in _chunks(sorted(attempt_ids), 5000)]
+    for among in filters:
         for r in (
-            BlockResult.objects.filter(attempt_id__in=chunk, block__is_scored=True)
+            BlockResult.objects.filter(among, block__is_scored=True)
             .order_by("attempt_id", "block__order", "block__name")
             .values(
                 "attempt_id", "block_id", "block__code", "block__name", "percent", "level", "missed_topics"
             )
         ):
+            if r["attempt_id"] not in attempt_ids:
+                continue
             out[r["attempt_id"]].append(
                 {
                     "block": r["block_id"],
@@ -746,7 +766,7 @@ def _diagnostics_snapshots(attempt_ids: set[int]) -> dict[int, list[dict]]:
     return out
 
 
-def _profiles(routes: list[_Route]) -> dict[tuple[int, int], dict]:
+def _profiles(routes: list[_Route], region_id: int) -> dict[tuple[int, int], dict]:
     """Card section 1 of each route: the teacher's profile, with the organization at the time."""
     orgs = {
         o.pk: o
@@ -758,12 +778,14 @@ def _profiles(routes: list[_Route]) -> dict[tuple[int, int], dict]:
     for r in routes:
         by_person[r.person_id].append(r)
     out = {}
-    for chunk in _chunks(sorted(by_person), 5000):
+    for among in _batches(by_person, "", region_id):
         subjects: dict[int, list[str]] = defaultdict(list)
-        through = Person.subjects.through.objects.filter(person_id__in=chunk).order_by("subject__name")
+        through = Person.subjects.through.objects.filter(
+            **{f"person__{k}": v for k, v in among.children}
+        ).order_by("subject__name")
         for person_id, name in through.values_list("person_id", "subject__name"):
             subjects[person_id].append(name)
-        people = list(Person.objects.filter(pk__in=chunk))
+        people = [p for p in Person.objects.filter(among) if p.pk in by_person]
         current = {
             o.pk: o
             for o in Organization.objects.filter(pk__in={p.organization_id for p in people}).select_related(
@@ -817,15 +839,15 @@ def _entry_for(r: _Route, entries: dict[int, list[tuple[date, int]]]) -> int | N
     return best
 
 
-def _write_routes(routes: list[_Route], entries: dict, actor) -> int:
+def _write_routes(routes: list[_Route], entries: dict, actor, region_id: int) -> int:
     """The routes, then their status changes, reviews and activities; returns how many routes have
     no entry diagnostics (stored, but not counted by the indicators)."""
     if not routes:
         return 0
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     links = {(r.person_id, r.year): _entry_for(r, entries) for r in routes}
-    snapshots = _diagnostics_snapshots({pk for pk in links.values() if pk})
-    profiles = _profiles(routes)
+    snapshots = _diagnostics_snapshots({pk for pk in links.values() if pk}, region_id)
+    profiles = _profiles(routes, region_id)
     now = timezone.now()
 
     def route_row(r: _Route) -> dict:
@@ -849,8 +871,8 @@ def _write_routes(routes: list[_Route], entries: dict, actor) -> int:
     insert_objects(Route, (route_row(r) for r in routes))
     wanted = {(r.person_id, r.year): r for r in routes}
     ids: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(sorted({r.person_id for r in routes}), 5000):
-        stored = Route.objects.filter(teacher_id__in=chunk).exclude(status=S.CANCELLED)
+    for among in _batches({r.person_id for r in routes}, "teacher", region_id):
+        stored = Route.objects.filter(among).exclude(status=S.CANCELLED)
         for pk, person, year in stored.values_list("pk", "teacher_id", "academic_year"):
             if (person, year) in wanted:
                 ids[(person, year)] = pk
