@@ -57,6 +57,10 @@ NOT_PERSON_LEVEL = {
     "diagnostics:item_create",
     "diagnostics:item_edit",
     "diagnostics:item_delete",
+    # An uploaded item bank before confirmation (issue 10.1): questions and categories, nobody's data.
+    "diagnostics:items_import_preview",
+    "item-import-detail",
+    "item-import-confirm",
     "routes:catalogue_edit",
     "routes:archive_download",
     "monitoring:municipality",
