@@ -120,11 +120,14 @@ def _params(actor, cleaned, data):
     return {"dry_run": bool(cleaned.get("dry_run")), "region": region.pk}, region.pk
 
 
-for _name, (_import_kind, _title, _) in KINDS.items():
-    import_jobs.upload_register(
-        _import_kind,
-        allowed=lambda user: access.has_role(user, Role.OPERATOR),
-        form="cnppm.import_views.UploadForm",
-        params=_params,
-        title=_title,
-    )
+def register_uploads() -> None:
+    """The three kinds in the API's uploads (cnppm.import_jobs.UPLOADS); called from the app's ready(),
+    before the API's URLs are built from the registry."""
+    for import_kind, title, _ in KINDS.values():
+        import_jobs.upload_register(
+            import_kind,
+            allowed=lambda user: access.has_role(user, Role.OPERATOR),
+            form="cnppm.import_views.UploadForm",
+            params=_params,
+            title=title,
+        )

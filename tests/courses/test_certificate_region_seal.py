@@ -144,8 +144,13 @@ def test_region2_cannot_issue_duplicate_or_import_into_region1(client, two_regio
             response = client.post(reverse(f"courses:import_{kind}"), {f"{kind}-file": upload})
             if response.status_code not in (302, 403, 404):
                 failures.append(f"courses:import_{kind}: {role}: {response.status_code}")
+            upload = io.BytesIO(content)
+            upload.name = f"{kind}.xlsx"
+            response = client.post(reverse(f"api-import-{kind}"), {"file": upload})
+            if response.status_code not in (201, 202, 400, 403, 404):
+                failures.append(f"api-import-{kind}: {role}: {response.status_code}")
             if _fingerprint(region1) != before:
-                failures.append(f"courses:import_{kind}: {role} changed region 1")
+                failures.append(f"import {kind}: {role} changed region 1")
     assert not failures, "\n".join(failures)
     # The harness can fail: region 1's operator does issue.
     client.force_login(r1["operator"].user)

@@ -200,3 +200,17 @@ def test_permission_matrix_of_uploads(client, world):
     for kind in ("programmes", "groups", "trainings"):
         assert_matrix(client, world, reverse(f"courses:import_{kind}"), {"operator"})
     assert_matrix(client, world, reverse("courses:import_template_groups"), {"operator"})
+
+
+def test_api_upload_of_past_training(client, world):
+    login(client, world["operator"])
+    upload = io.BytesIO(_trainings(_training(world["teacher"], org="Школа 2")))
+    upload.name = "обучение.xlsx"
+    response = client.post(reverse("api-import-trainings"), {"file": upload})
+    assert response.status_code in (201, 202), response.content
+    job = ImportJob.objects.get()
+    assert (job.kind, job.status) == (ImportKind.TRAININGS, "done")
+    assert TrainingRecord.objects.get().organization_id == world["o2"].pk
+    login(client, world["school_head"])
+    upload.seek(0)
+    assert client.post(reverse("api-import-trainings"), {"file": upload}).status_code in (403, 404)
