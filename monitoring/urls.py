@@ -42,5 +42,5 @@ from .views import federal as federal_views  # noqa: E402
 
 urlpatterns += [
     path("regions/", federal_views.regions, name="regions"),
-    path("regions/xlsx/", federal_views.regions_xlsx, name="regions_xlsx"),
+    path("regions/export/", federal_views.regions_xlsx, name="regions_xlsx"),
 ]
