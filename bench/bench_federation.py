@@ -429,42 +429,38 @@ def federal_aggregate() -> tuple[float, int]:
 # --- EXPLAIN -----------------------------------------------------------------------------------
 
 
-def explain(region_id: int, path: Path) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the heavy queries of one region's computation, into a note."""
+def explain(region_id: int, path: Path, top: int = 6) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of one region's computation (captured while
+    it runs, the statements exactly as the computation sends them), into a note."""
     from django.db import connection
-    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
 
-    from diagnostics.models import BlockResult
-    from monitoring.indicators import diagnosed_attempts, iom_routes, window_for
     from monitoring.models import Period
+    from monitoring.services.computation import computation_execute, computation_request
 
     period = Period.objects.get(region_id=region_id, code="2022")
-    w = window_for(period, True)
-    queries = {
-        "ИОМ по организациям (F2, IOM_SHARE: числитель)": iom_routes(region_id, w)
-        .order_by()
-        .values("organization_id", "organization__municipality_id")
-        .annotate(n=Count("teacher", distinct=True)),
-        "Прошедшие диагностику по организациям (F2: знаменатель)": diagnosed_attempts(region_id, w)
-        .order_by()
-        .values("organization_id", "organization__municipality_id")
-        .annotate(n=Count("person", distinct=True)),
-        "Дефициты по блокам (распределения)": BlockResult.objects.filter(
-            attempt__in=diagnosed_attempts(region_id, w).values("id"), block__is_scored=True
-        )
-        .order_by()
-        .values("attempt__organization__municipality_id", "block__name", "level")
-        .annotate(n=Count("id")),
-    }
-    out = [f"# EXPLAIN of the heavy queries: region {region_id} (the largest), period 2022, cumulative\n"]
+    with CaptureQueriesContext(connection) as ctx:
+        run = computation_request(actor=None, period=period, enqueue=False)
+        computation_execute(run_id=run.pk)
+    heavy = sorted(
+        (q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "INSERT"))),
+        key=lambda q: -float(q["time"]),
+    )[:top]
+    out = [
+        f"# EXPLAIN ANALYZE: the {top} slowest statements of region {region_id}'s computation (period 2022)\n",
+        f"{len(ctx.captured_queries)} statements in all.\n",
+    ]
     with connection.cursor() as cur:
-        for title, qs in queries.items():
-            sql, params = qs.query.sql_with_params()
-            cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
+        for q in heavy:
+            sql = q["sql"]
+            if sql.lstrip().upper().startswith("INSERT"):
+                out.append(
+                    f"## {q['time']} s: the snapshot INSERT … SELECT (not re-run)\n\n```sql\n{sql[:600]}…\n```\n"
+                )
+                continue
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(r[0] for r in cur.fetchall())
-            out.append(
-                f"## {title}\n\n```sql\n{cur.mogrify(sql, params).decode()}\n```\n\n```\n{plan}\n```\n"
-            )
+            out.append(f"## {q['time']} s\n\n```sql\n{sql}\n```\n\n```\n{plan}\n```\n")
     path.write_text("\n".join(out))
 
 
@@ -481,6 +477,7 @@ def main() -> None:
     )
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--explain", action="store_true")
+    ap.add_argument("--explain-only", type=int, default=None, help="only EXPLAIN this region's computation")
     ap.add_argument("--db", default="cnppm_fed")
     args = ap.parse_args()
     url = database_url(args.db)
@@ -521,6 +518,12 @@ def main() -> None:
             f"попыток {info['attempts']}, ИОМ {info['routes']}"
         )
     ensure_definitions()
+    if args.explain_only is not None:
+        path = ROOT / "bench" / "notes" / "federation_explain.plans.md"
+        path.parent.mkdir(exist_ok=True)
+        explain(args.explain_only, path)
+        print(f"EXPLAIN: {path}")
+        return
     periods = list(Period.objects.filter(code="2022").order_by("region_id").values_list("id", flat=True))
     connection.close()
 
