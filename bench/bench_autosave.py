@@ -7,7 +7,7 @@ attempt for each, then drives `wrk` (bounded in time) first at the product's aut
 (bench/autosave_urls.py) that does one UPSERT of the same table. Prints saves/s of both and the ratio.
 Also prints the queries of finishing and scoring a 22- and a 44-question attempt.
 
-    .venv/bin/python bench/bench_autosave.py [--duration 10] [--users 16] [--workers 4] [--connections 16]
+    .venv/bin/python bench/bench_autosave.py [--duration 10] [--users 16] [--workers 4] [--connections 16] [--rounds 3]
 
 Targets: issue 11.2 — the full stack ≥ 0.8 × the bare view (the save is the session read and one
 INSERT … SELECT … ON CONFLICT statement, no user row); issue 3 — ≥ 1 000 saves/s; finish + score
@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk не найден: apt-get install -y wrk")
@@ -262,12 +263,18 @@ def main() -> None:
         bare_lua.write_text(lua(bare, form="text=answer"))
 
         run_wrk(port, product_lua, duration=2, connections=args.connections)  # warm-up
-        product_rps, product_total, product_bad = run_wrk(
-            port, product_lua, duration=args.duration, connections=args.connections
-        )
-        bare_rps, bare_total, bare_bad = run_wrk(
-            port, bare_lua, duration=args.duration, connections=args.connections
-        )
+        run_wrk(port, bare_lua, duration=2, connections=args.connections)
+        # Interleaved rounds (product, bare, product, bare, …): on a shared, loaded machine the load
+        # drifts; alternating keeps both sides under the same conditions.
+        product_total = bare_total = product_bad = bare_bad = 0
+        part = max(args.duration // args.rounds, 1)
+        for _ in range(args.rounds):
+            _rps, total, bad = run_wrk(port, product_lua, duration=part, connections=args.connections)
+            product_total, product_bad = product_total + total, product_bad + bad
+            _rps, total, bad = run_wrk(port, bare_lua, duration=part, connections=args.connections)
+            bare_total, bare_bad = bare_total + total, bare_bad + bad
+        product_rps = product_total / (part * args.rounds)
+        bare_rps = bare_total / (part * args.rounds)
         saved = Answer.objects.filter(value__text__startswith="answer").count()
 
         print()
