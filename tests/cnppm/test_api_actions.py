@@ -87,6 +87,26 @@ API_OF_ACTION = {
     "monitoring:plans": ("post", "/api/v1/monitoring/reference/plans/"),
     "monitoring:reports": ("post", "/api/v1/monitoring/reports/"),
     "monitoring:quarterly_request": ("post", "/api/v1/monitoring/reports/"),
+    # courses (issue 12): the courses API
+    "courses:programme_create": ("post", "/api/v1/courses/programmes/"),
+    "courses:programme_edit": ("put", "/api/v1/courses/programmes/{id}/"),
+    "courses:programme_status": ("post", "/api/v1/courses/programmes/{id}/status/"),
+    "courses:group_create": ("post", "/api/v1/courses/groups/"),
+    "courses:group_edit": ("put", "/api/v1/courses/groups/{id}/"),
+    "courses:group_status": ("post", "/api/v1/courses/groups/{id}/status/"),
+    "courses:group_enrol": ("post", "/api/v1/courses/groups/{id}/enrol/"),
+    "courses:group_finish": ("post", "/api/v1/courses/groups/{id}/finish/"),
+    "courses:session_create": ("post", "/api/v1/courses/groups/{id}/sessions/"),
+    "courses:attendance": ("post", "/api/v1/courses/sessions/{id}/attendance/"),
+    "courses:assessment": ("post", "/api/v1/courses/enrolments/{id}/assessment/"),
+    "courses:enrolment_request": ("post", "/api/v1/courses/enrolments/"),
+    "courses:enrolment_transition": ("post", "/api/v1/courses/enrolments/{id}/transition/"),
+    "courses:enrolment_finish": ("post", "/api/v1/courses/enrolments/{id}/finish/"),
+    "courses:record_certificate_issue": ("post", "/api/v1/courses/certificates/issue/"),
+    "courses:certificate_duplicate": ("post", "/api/v1/courses/certificates/{id}/duplicate/"),
+    "courses:import_programmes": ("post", "/api/v1/imports/programmes/"),
+    "courses:import_groups": ("post", "/api/v1/imports/groups/"),
+    "courses:import_trainings": ("post", "/api/v1/imports/trainings/"),
 }
 
 # Page actions that make no sense in an API, each with the reason.
