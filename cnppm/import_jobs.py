@@ -487,3 +487,6 @@ upload_register(
 upload_register(
     ImportKind.REFERENCE, allowed=_operator, form="monitoring.forms.ImportForm", params=_reference_params
 )
+# History before the portal (issue 10.2), uploaded on the imports page like the roster.
+for _kind in (ImportKind.HISTORY, ImportKind.EVENTS, ImportKind.STAFF_TRAINING):
+    upload_register(_kind, allowed=_operator, form="cnppm.import_views.UploadForm", params=_directory_params)

@@ -25,6 +25,9 @@ API_OF_ACTION = {
     "api_token_revoke": ("delete", "/api/v1/auth/token/"),
     "imports_roster": ("post", "/api/v1/imports/roster/"),
     "imports_structure": ("post", "/api/v1/imports/structure/"),
+    "imports_history": ("post", "/api/v1/imports/history/"),
+    "imports_events": ("post", "/api/v1/imports/events/"),
+    "imports_staff_training": ("post", "/api/v1/imports/staff_training/"),
     # diagnostics: taking, expert, retakes
     "diagnostics:instrument_start": ("post", "/api/v1/attempts/"),
     "diagnostics:answer_save": ("put", "/api/v1/attempts/{id}/answers/{item_id}/"),

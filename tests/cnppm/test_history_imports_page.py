@@ -202,3 +202,16 @@ def test_command_imports_history_and_refuses_with_errors(world, tmp_path, capsys
     with pytest.raises(CommandError, match="Найдено ошибок"):
         call_command("import_history", str(bad))
     assert "лист «ИОМ», строка 2, столбец «Организация»: не заполнено" in capsys.readouterr().err
+
+
+def test_history_kinds_upload_through_the_api(world, settings, tmp_path):
+    from rest_framework.test import APIClient
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    api = APIClient()
+    login(api, world["operator"])
+    file = io.BytesIO(_events_file([{"Название": "Форум", "Дата проведения": "05.10.2021"}]))
+    file.name = "events.xlsx"
+    response = api.post("/api/v1/imports/events/", {"file": file}, format="multipart")
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "done" and RegionalEvent.objects.filter(title="Форум").exists()
