@@ -188,3 +188,25 @@ def test_card_archives(world):
     assert_matrix(client, world, "/api/v1/card-archives/", allowed)
     login(client, world["operator"])
     assert client.get(f"/api/v1/card-archives/{run.pk}/").status_code == 404  # someone else's archive
+
+
+def test_supporter_profiles_and_archives_lists_do_not_grow_in_queries(world):
+    from cnppm.models import Subject
+    from tests.cnppm.factories import make_person
+    from tests.helpers import assert_same_queries, count_queries
+
+    client = APIClient()
+    login(client, world["operator"])
+    subject = Subject.objects.create(code="chem", name="Химия")
+    client.get("/api/v1/supporter-profiles/")  # the session's first request warms its caches
+    small = count_queries(lambda: client.get("/api/v1/supporter-profiles/"))
+    CardArchiveRun.objects.create(requested_by=world["operator"].user, organization=world["o1"])
+    small_archives = count_queries(lambda: client.get("/api/v1/card-archives/"))
+    for _ in range(3):
+        curator = make_person("curator", organization=world["centre"])
+        RoleAssignment.objects.get(person=curator, role="curator").subjects.add(subject)
+        CardArchiveRun.objects.create(requested_by=world["operator"].user, organization=world["o1"])
+    large = count_queries(lambda: client.get("/api/v1/supporter-profiles/"))
+    assert_same_queries(small, large)
+    assert_same_queries(small_archives, count_queries(lambda: client.get("/api/v1/card-archives/")))
+    assert client.get("/api/v1/supporter-profiles/").json()["count"] >= 5
