@@ -93,7 +93,9 @@ def form_parse(request, form_class, *, serializer=None, instance_data: dict | No
     """The bound, valid form for the request's data; a 400 with the form's Russian messages otherwise.
     `instance_data` fills the fields the request leaves out (PATCH of a model form)."""
     serializer = serializer or form_serializer(form_class)
-    gate = serializer(data=request.data)
+    # The gate checks types and ids only (partial): what is required or blank the form says, in the
+    # page's words, all fields at once.
+    gate = serializer(data=request.data, partial=True)
     gate.is_valid(raise_exception=True)
     files = getattr(request, "FILES", None) or {}
     if hasattr(request.data, "lists"):  # a form post: keep the lists (multiple choices), not the files
