@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from .fields import IdField
 
 _SERIALIZERS: dict[str, type[serializers.Serializer]] = {}
+INT_MAX = 2**31 - 1  # PostgreSQL's integer (IntegerField, PositiveIntegerField)
 
 
 def _field(field: forms.Field, *, partial: bool = False) -> serializers.Field:
@@ -34,8 +35,12 @@ def _field(field: forms.Field, *, partial: bool = False) -> serializers.Field:
         kw["required"] = False
         return serializers.BooleanField(**kw)
     if isinstance(field, forms.IntegerField):
+        # A bound the form leaves open is the database's integer: beyond it a 400, not a DataError.
         return serializers.IntegerField(
-            min_value=field.min_value, max_value=field.max_value, allow_null=not field.required, **kw
+            min_value=field.min_value if field.min_value is not None else -INT_MAX - 1,
+            max_value=field.max_value if field.max_value is not None else INT_MAX,
+            allow_null=not field.required,
+            **kw,
         )
     if isinstance(field, forms.DecimalField):
         return serializers.DecimalField(
