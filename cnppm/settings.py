@@ -356,6 +356,11 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "monitoring.choices.RunStatus",
         "InstrumentAudienceEnum": "diagnostics.choices.Audience",
         "ReportAudienceEnum": "monitoring.choices.ReportAudience",
+        "ProgrammeStatusEnum": "courses.choices.ProgrammeStatus",
+        "GroupStatusEnum": "courses.choices.GroupStatus",
+        "EnrolmentStatusEnum": "courses.choices.EnrolmentStatus",
+        "AssessmentResultEnum": "courses.choices.AssessmentResult",
+        "CertificateStatusEnum": "courses.choices.CertificateStatus",
     },
 }
 

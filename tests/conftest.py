@@ -60,7 +60,9 @@ def world(db):
     w["operator"] = make_person(Role.OPERATOR, organization=centre, username="operator")
     w["ministry"] = make_person(Role.MINISTRY, organization=centre, username="ministry")
     # The federal level (issue 10.3): every region's aggregates, nothing person-level.
-    w["federal"] = make_person(Role.FEDERAL, organization=centre, username="federal")
+    # Not the Centre's staff (as in the demo, a federal body attached to the region's directory).
+    federal_body = OrganizationFactory(municipality=m1, short_name="Минпросвещения России", kind="authority")
+    w["federal"] = make_person(Role.FEDERAL, organization=federal_body, username="federal")
     assign_support(w["teacher"], w["mentor"], SupportRole.MENTOR, order_number="15-о")
     assign_support(w["teacher"], w["curator"], SupportRole.CURATOR)
     assign_support(w["teacher"], w["tutor"], SupportRole.TUTOR)

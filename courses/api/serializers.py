@@ -137,7 +137,7 @@ class EnrolmentRequestSerializer(serializers.Serializer):
     group = IdField()
 
 
-class TransitionSerializer(serializers.Serializer):
+class EnrolmentTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=EnrolmentStatus.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

@@ -3,6 +3,8 @@ queryset is scoped by cnppm/access.py; every write calls one service."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -195,7 +197,8 @@ class GroupViewSet(
         )
         return Response(ser.SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], serializer_class=ser.GroupSerializer)
     def finish(self, request, pk=None):
         group = _one(access.course_groups_taught(request.user), pk)
         result = completion.group_finish(actor=request.user, group=group)
@@ -266,10 +269,10 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _item(self, pk):
         return _one(access.enrolments(self.request.user).select_related("group"), pk)
 
-    @action(detail=True, methods=["post"], serializer_class=ser.TransitionSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ser.EnrolmentTransitionSerializer)
     def transition(self, request, pk=None):
         item = self._item(pk)
-        serializer = ser.TransitionSerializer(data=request.data)
+        serializer = ser.EnrolmentTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = enrolment.enrolment_transition(
             actor=request.user,
@@ -292,7 +295,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return Response(ser.EnrolmentSerializer(item).data)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None, responses={200: ser.EnrolmentSerializer})
+    @action(detail=True, methods=["post"], serializer_class=ser.EnrolmentSerializer)
     def finish(self, request, pk=None):
         item = self._item(pk)
         item = completion.enrolment_finish(actor=request.user, enrolment=item)

@@ -36,7 +36,7 @@ class TotalSerializer(FigureSerializer):
     regions = serializers.IntegerField(help_text="Сколько регионов вошло в сумму")
 
 
-class IndicatorSerializer(serializers.Serializer):
+class FederalIndicatorSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField()
@@ -54,7 +54,7 @@ class RegionSerializer(serializers.Serializer):
 class FederalSerializer(serializers.Serializer):
     period = serializers.CharField(source="code", allow_null=True)
     cumulative = serializers.BooleanField()
-    indicators = IndicatorSerializer(many=True)
+    indicators = FederalIndicatorSerializer(many=True)
     regions = RegionSerializer(many=True)
     total = serializers.DictField(child=TotalSerializer())
     missing = serializers.ListField(child=serializers.CharField(), help_text="Регионы без расчёта за период")

@@ -73,7 +73,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "region", "title", "kind", "held_on", "participants", "organizer"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class IndicatorPlanSerializer(serializers.ModelSerializer):
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
 
     class Meta:
@@ -169,7 +169,7 @@ class IndicatorPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Planned values of the indicators per year in the operator's region: list, and save one."""
 
     permission_classes = [HasRole.of(Role.OPERATOR)]
-    serializer_class = PlanSerializer
+    serializer_class = IndicatorPlanSerializer
 
     def get_queryset(self):
         return (
@@ -178,11 +178,11 @@ class IndicatorPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .order_by("-year", "indicator__order", "pk")
         )
 
-    @extend_schema(request=PlanInput, responses={201: PlanSerializer})
+    @extend_schema(request=PlanInput, responses={201: IndicatorPlanSerializer})
     def create(self, request):
         form = form_parse(request, PlanForm, serializer=PlanInput)
         plan = reference.plan_save(actor=request.user, region=_region(request), **form.cleaned_data)
-        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return Response(IndicatorPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 class PeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

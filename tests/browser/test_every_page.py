@@ -44,7 +44,7 @@ WIDTHS = (390, 1280, 1920)
 MAX_PAGES = int(os.environ.get("CRAWL_MAX_PAGES", "80"))
 # Downloads, the admin, the API and anything that acts on GET are not pages to look at.
 SKIP = re.compile(
-    r"(/logout|/admin/|/api/|/static/|/media/|/download|\.pdf|\.xlsx|\.zip|\.xml|\.txt|/export|/template"
+    r"(/logout|/admin/|/api/|/static/|/media/|/download|\.pdf|/pdf/|\.xlsx|/xlsx/|\.zip|\.xml|\.txt|/export|/template"
     r"|/accounts/|/health/|/files/)"
 )
 

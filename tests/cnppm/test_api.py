@@ -72,6 +72,7 @@ def test_other_teacher_is_a_404_like_a_missing_id(client, world):
                 "regional_methodist",
                 "operator",
                 "ministry",
+                "federal",
             },
         ),
         ("other_municipal_methodist", {"other_teacher", "other_municipal_methodist"}),
@@ -89,16 +90,16 @@ def test_people_list_is_scoped(client, world, role, expected):
 def test_operator_sees_the_region_paginated(client, world):
     login(client, world["operator"])
     body = client.get(PEOPLE).json()
-    assert body["count"] == 12 and len(body["results"]) == 12 and body["next"] is None
+    assert body["count"] == 13 and len(body["results"]) == 13 and body["next"] is None
     OrganizationFactory.reset_sequence(100)
     for _ in range(45):
         PersonFactory(organization=world["o2"], user=None, email="")
     body = client.get(PEOPLE).json()
-    assert body["count"] == 57 and len(body["results"]) == 50 and body["next"].endswith("?page=2")
-    assert len(client.get(body["next"]).json()["results"]) == 7
+    assert body["count"] == 58 and len(body["results"]) == 50 and body["next"].endswith("?page=2")
+    assert len(client.get(body["next"]).json()["results"]) == 8
     small = client.get(PEOPLE, {"page_size": 5}).json()
     assert len(small["results"]) == 5 and "page_size=5" in small["next"]
-    assert len(client.get(PEOPLE, {"page_size": 5000}).json()["results"]) == 57  # capped at 1 000
+    assert len(client.get(PEOPLE, {"page_size": 5000}).json()["results"]) == 58  # capped at 1 000
 
 
 def test_ministry_gets_municipalities_and_organizations_but_no_people(client, world):
@@ -106,7 +107,7 @@ def test_ministry_gets_municipalities_and_organizations_but_no_people(client, wo
     munis = client.get("/api/v1/municipalities/").json()
     assert {m["name"] for m in munis["results"]} == {"Первый район", "Второй район"}
     orgs = client.get("/api/v1/organizations/").json()
-    assert {o["short_name"] for o in orgs["results"]} == {"Школа 1", "Школа 2", "Школа 3", "ЦНППМ"}
+    assert {o["short_name"] for o in orgs["results"]} == {"Школа 1", "Школа 2", "Школа 3", "ЦНППМ", "Минпросвещения России"}
     assert client.get(PEOPLE).json() == {"count": 0, "next": None, "previous": None, "results": []}
     assert client.get(f"{PEOPLE}{world['ministry'].pk}/").status_code == 404
 
@@ -190,7 +191,7 @@ def test_token_endpoint_and_token_auth(api, world):
     ok = api.post("/api/v1/auth/token/", {"username": "operator", "password": "test-pass-123"}, format="json")
     token = ok.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get(PEOPLE).json()["count"] == 12
+    assert api.get(PEOPLE).json()["count"] == 13
     again = APIClient().post(
         "/api/v1/auth/token/", {"username": "operator", "password": "test-pass-123"}, format="json"
     )

@@ -14,7 +14,7 @@ def test_operator_menu_is_a_handful_of_entries(world):
     entries = items_for(world["operator"].user, current_path=reverse("diagnostics:instrument_list"))
     top = [label for label, _ in _labels(entries)]
     # Twenty items before; now the groups, the cabinet and the imports.
-    assert top == ["Личный кабинет", "Справочники", "Диагностика", "ИОМ", "Мониторинг", "Импорт"]
+    assert top == ["Личный кабинет", "Справочники", "Диагностика", "ИОМ", "Мониторинг", "Курсы", "Импорт"]
     diagnostics = next(e for e in entries if e["label"] == "Диагностика")
     assert diagnostics["active"]
     assert [c["label"] for c in diagnostics["children"] if c["active"]] == ["Диагностические работы"]

@@ -43,14 +43,14 @@ def no_app_seeds(monkeypatch):
 
 def test_seed_builds_the_region(db, no_app_seeds):
     out = call("seed_demo", "--teachers", "40")
-    assert "Регион «Демонстрационная область»: муниципалитетов 6, организаций 32, педагогов 40." in out
+    assert "Регион «Демонстрационная область»: муниципалитетов 6, организаций 33, педагогов 40." in out
     assert "Пароль всех демо-входов: demo12345" in out
     munis = Municipality.objects.filter(region__code="DEMO")
     assert munis.count() == 6 and munis.filter(kind=MunicipalityKind.REGIONAL_STATE).count() == 1
     kinds = dict(Organization.objects.values_list("kind").annotate(n=Count("id")))
     assert kinds == {
         OrganizationKind.CENTRE: 1,
-        OrganizationKind.AUTHORITY: 1,
+        OrganizationKind.AUTHORITY: 2,
         OrganizationKind.SCHOOL: 20,
         OrganizationKind.METHODICAL_SERVICE: 5,
         OrganizationKind.ADDITIONAL: 3,
@@ -92,7 +92,7 @@ def test_seed_calls_app_seeds_in_order_with_the_context(db, no_app_seeds):
     call("seed_demo", "--teachers", "10")
     assert [app for app, _ in no_app_seeds] == ["diagnostics", "routes", "monitoring", "courses"]
     ctx = no_app_seeds[0][1]
-    assert ctx.region.code == "DEMO" and len(ctx.municipalities) == 6 and len(ctx.organizations) == 32
+    assert ctx.region.code == "DEMO" and len(ctx.municipalities) == 6 and len(ctx.organizations) == 33
     assert len(ctx.teachers) == 10 and all(isinstance(p, Person) and p.pk for p in ctx.teachers)
     assert {str(r) for r in ctx.by_role} == set(Role.values)
     assert ctx.demo_password == "demo12345"
@@ -105,7 +105,7 @@ def test_seed_is_idempotent(db, no_app_seeds):
     assert "уже создан; ничего не изменено" in out
     assert Person.objects.count() == people and len(no_app_seeds) == len(demo.APP_SEEDS)
     assert Organization.objects.count() == organizations
-    assert Organization.objects.filter(kind=OrganizationKind.AUTHORITY).count() == 1
+    assert Organization.objects.filter(kind=OrganizationKind.AUTHORITY).count() == 2  # regional, federal
 
 
 def test_ministry_official_belongs_to_the_ministry_not_the_centre(db, no_app_seeds):
