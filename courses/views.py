@@ -29,11 +29,15 @@ def _get(qs, pk):
 
 
 def _people_for_groups(user, region):
-    """People an operator may name as a group's teachers or organiser: those working in the region."""
+    """People an operator may name as a group's teachers or organiser: those working in the region.
+    The form lists them by name, so the page's read of them is logged (cnppm.readlog)."""
     from cnppm.models import Person
 
-    return Person.objects.filter(access.consenting_q(), organization__municipality__region=region).order_by(
-        "last_name", "first_name"
+    return access.tracked(
+        user,
+        Person.objects.filter(access.consenting_q(), organization__municipality__region=region).order_by(
+            "last_name", "first_name"
+        ),
     )
 
 

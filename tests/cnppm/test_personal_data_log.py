@@ -10,10 +10,12 @@ from django.test import override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from pypdf import PdfReader
 
-from cnppm.choices import SupportRole
-from cnppm.models import Person, PersonalDataAccess, SupportAssignment
+from cnppm.choices import Role, SupportRole
+from cnppm.models import Person, PersonalDataAccess, RoleAssignment, SupportAssignment
+from courses.choices import GroupStatus
 from routes.choices import RouteStatus
 from tests.cnppm.factories import make_person
+from tests.courses.factories import GroupFactory, enrol, sessions
 from tests.helpers import count_queries, login
 from tests.routes.factories import (
     CommentFactory,
@@ -29,8 +31,13 @@ pytestmark = pytest.mark.django_db
 # The scoped fetch is the same for every role; rendering a PDF takes seconds: one role reads them.
 PDF_URLS = {"routes:card_pdf", "courses:certificate_pdf", "course-certificate-pdf"}
 VIEWERS = ("operator", "municipal_methodist", "school_head", "curator", "mentor", "ministry")
-# Lists of supporters: the people read there are the curators, tutors and mentors.
-SUPPORTER_LISTS = {"routes:caseloads", "support-pool", "routes:supporter_profiles"}
+# Lists of supporters and a supporter's profile: the people read there are the curators, tutors and mentors.
+SUPPORTER_LISTS = {
+    "routes:caseloads",
+    "support-pool",
+    "routes:supporter_profiles",
+    "supporter-profile-detail",
+}
 # URLs with ids that name no person's data (directories, the catalogue, authoring, aggregates, the
 # anonymous expert queue, one's own tokens and jobs) or that only write (POST).
 NOT_PERSON_LEVEL = {
@@ -40,6 +47,43 @@ NOT_PERSON_LEVEL = {
     "courses:record_certificate_issue",
     "courses:certificate_duplicate",
     "course-certificate-duplicate",
+    # Courses (issue 12.1–12.3): a programme and its form are a description (its groups with their
+    # teachers, no listener); a session and its form are a date and a topic; the statuses and a new
+    # session through the API POST only and answer with the programme, the group or the session;
+    # the attendance POST answers with a count.
+    "courses:programme",
+    "courses:programme_edit",
+    "courses:programme_status",
+    "courses:group_status",
+    "courses:session_create",
+    "course-programme-detail",
+    "course-programme-status",
+    "course-group-status",
+    "course-group-sessions",
+    "course-session-detail",
+    "course-session-attendance",
+    # One's own import job: its counts and row errors, like the "import_job" page.
+    "api-import-job-detail",
+    # The anonymous expert queue: the correction POSTs a score to an answer without its author.
+    "expert-answer-correct",
+    # Authoring: blocks, instruments, their variants and items are questions, nobody's data.
+    "authoring-block-detail",
+    "authoring-instrument-detail",
+    "authoring-instrument-items",
+    "authoring-instrument-new-version",
+    "authoring-instrument-transition",
+    "authoring-instrument-variant-delete",
+    "authoring-instrument-variants",
+    "authoring-item-detail",
+    # One's own archive order (scope, status, counts); its ZIP of PDF cards, which this crawl cannot
+    # read, is labelled an export by personal_data_log in the view (tests/routes/test_archive.py).
+    "card-archive-detail",
+    "card-archive-download",
+    # Monitoring reference events and periods: regional aggregates and dates; close/reopen POST only.
+    "api-regional-event-detail",
+    "api-period-detail",
+    "api-period-close",
+    "api-period-reopen",
     "import_job",
     "diagnostics:instrument_start",
     "diagnostics:answer_save",
@@ -125,6 +169,15 @@ def data(world):
     attempt = route.entry_attempt
     assignment = SupportAssignment.objects.get(person=teacher, role=SupportRole.CURATOR)
     certificate = _certificate(world)
+    # A group of the certificate's programme taught by the tutor, the teacher among its listeners.
+    group = GroupFactory(
+        programme=certificate.training_record.programme,
+        teachers=[world["tutor"]],
+        status=GroupStatus.RUNNING,
+    )
+    session = sessions(group, 1)[0]
+    enrolment = enrol(group, teacher)
+    profile = RoleAssignment.objects.get(person=world["curator"], role=Role.CURATOR)
     objects = {
         "teacher": teacher,
         "route": route,
@@ -137,6 +190,12 @@ def data(world):
         "curator": world["curator"],
         "instrument": attempt.instrument,
         "certificate": certificate,
+        "record": certificate.training_record,
+        "programme": group.programme,
+        "group": group,
+        "session": session,
+        "enrolment": enrolment,
+        "profile": profile,
     }
     route_pk = {"pk": "route"}
     kwargs = {
@@ -157,7 +216,21 @@ def data(world):
         "courses:certificate_pdf": {"pk": "certificate"},
         "course-certificate-detail": {"pk": "certificate"},
         "course-certificate-pdf": {"pk": "certificate"},
+        "courses:record": {"pk": "record"},
+        "courses:attendance": {"pk": "session"},
+        # the new group's form offers the region's people by name as its teachers and organiser
+        "courses:group_create": {"programme_pk": "programme"},
+        "supporter-profile-detail": {"pk": "profile"},
     }
+    # Pages of a group list its listeners; the enrolment and finish actions answer with them.
+    for name in ("group", "group_edit", "group_finish", "group_enrol", "assessment"):
+        kwargs[f"courses:{name}"] = {"pk": "group"}
+    for name in ("detail", "enrol", "finish"):
+        kwargs[f"course-group-{name}"] = {"pk": "group"}
+    for name in ("enrolment_transition", "enrolment_finish"):
+        kwargs[f"courses:{name}"] = {"pk": "enrolment"}
+    for name in ("detail", "assessment", "finish", "transition"):
+        kwargs[f"course-enrolment-{name}"] = {"pk": "enrolment"}
     for name in [
         "card",
         "edit",
@@ -196,7 +269,14 @@ def data(world):
         "update-card",
     ]:
         kwargs[f"route-{name}"] = route_pk
-    for name in ("route-activity-mark", "route-activity-remove"):
+    for name in (
+        "route-conclusions",
+        "route-conclusions-acknowledge",
+        "route-conclusions-sign",
+        "route-final-event",
+    ):
+        kwargs[name] = route_pk
+    for name in ("route-activity-mark", "route-activity-remove", "route-activity-edit"):
         kwargs[name] = {"pk": "route", "activity_pk": "activity"}
     for name in ("route-correction-acknowledge", "route-correction-sign"):
         kwargs[name] = {"pk": "route", "correction_pk": "correction"}
@@ -212,6 +292,8 @@ def data(world):
         "attempt",
         "assignment",
         "certificate",
+        "record",
+        "enrolment",
     }
     world["teacher_urls"] = {name for name, spec in kwargs.items() if teachers & set(spec.values())}
     world["kwargs"] = {
@@ -295,6 +377,15 @@ def test_every_person_level_page_and_endpoint_logs_whom_it_showed(client, data):
         "assignment-detail",
         "api-person-list",
         "routes:card_xlsx",
+        # the courses (issue 12): a group's listeners, a session's attendance, a training record
+        "courses:group",
+        "courses:group_edit",
+        "courses:group_create",
+        "courses:assessment",
+        "courses:attendance",
+        "courses:record",
+        "course-enrolment-detail",
+        "supporter-profile-detail",
     } <= logged, sorted(logged)
 
 
