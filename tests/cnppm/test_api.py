@@ -107,7 +107,13 @@ def test_ministry_gets_municipalities_and_organizations_but_no_people(client, wo
     munis = client.get("/api/v1/municipalities/").json()
     assert {m["name"] for m in munis["results"]} == {"Первый район", "Второй район"}
     orgs = client.get("/api/v1/organizations/").json()
-    assert {o["short_name"] for o in orgs["results"]} == {"Школа 1", "Школа 2", "Школа 3", "ЦНППМ", "Минпросвещения России"}
+    assert {o["short_name"] for o in orgs["results"]} == {
+        "Школа 1",
+        "Школа 2",
+        "Школа 3",
+        "ЦНППМ",
+        "Минпросвещения России",
+    }
     assert client.get(PEOPLE).json() == {"count": 0, "next": None, "previous": None, "results": []}
     assert client.get(f"{PEOPLE}{world['ministry'].pk}/").status_code == 404
 
