@@ -14,20 +14,24 @@ import re
 
 import pytest
 from django.apps import apps
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
 from cnppm.choices import Role, SupportRole
+from cnppm.import_views import _history_template
 from cnppm.models import ApiToken, Municipality, Person, RoleAssignment, SupportAssignment
 from diagnostics.choices import ItemType
 from diagnostics.models import Answer, Item
 from diagnostics.services import attempts as attempt_svc
 from monitoring.definitions import ensure_definitions
-from monitoring.models import IndicatorDefinition, IndicatorPlan, RegionalEvent
+from monitoring.models import IndicatorDefinition, IndicatorPlan, Period, RegionalEvent
 from monitoring.services.computation import period_get_or_create
+from monitoring.services.records_import import EVENTS_COLUMNS, EVENTS_SHEET
 from routes.choices import RouteStatus
-from routes.models import Activity
+from routes.models import Activity, Route
+from tests.cnppm.factories import SubjectFactory, make_person
 from tests.cnppm.xlsx_helpers import ROSTER_COLUMNS, roster_row
 from tests.diagnostics.factories import make_instrument
 from tests.routes.factories import (
@@ -118,7 +122,9 @@ def seal(two_regions):
     activity = RouteActivityFactory(route=route)
     correction = CorrectionFactory(route=route)
     CommentFactory(route=route)
-    instrument = make_instrument(types=(ItemType.SINGLE, ItemType.EXTENDED), title="Диагностика региона 1")
+    instrument = make_instrument(
+        types=(ItemType.SINGLE, ItemType.EXTENDED, ItemType.EXTENDED), title="Диагностика региона 1"
+    )
     attempt = attempt_svc.attempt_start(actor=teacher.user, instrument_id=instrument.pk)
     item = Item.objects.filter(variant=attempt.variant).order_by("number").first()
     # A finished attempt of region 1 with an extended answer waiting for the expert.
@@ -128,8 +134,21 @@ def seal(two_regions):
         value = {"choice": "b"} if it.type == ItemType.SINGLE else {"text": "Ответ региона 1."}
         attempt_svc.answer_save(actor=other.user, attempt_id=finished.pk, item_id=it.pk, value=value)
     attempt_svc.attempt_finish(actor=other.user, attempt_id=finished.pk)
-    answer = Answer.objects.get(attempt=finished, item__type=ItemType.EXTENDED)
+    # Two extended answers: one waits for the expert, one region 1's expert scored (still correctable).
+    answer, scored = Answer.objects.filter(attempt=finished, item__type=ItemType.EXTENDED).order_by(
+        "item__number"
+    )
+    attempt_svc.answer_check(actor=r1["expert"].user, answer_id=scored.pk, points=1)
     period = period_get_or_create("2024", region=r1["m1"].region)
+    closed = period_get_or_create("2023", region=r1["m1"].region)
+    Period.objects.filter(pk=closed.pk).update(is_closed=True)
+    # Routes further on, where the card's later actions would succeed for region 1's own people.
+    live = make_route(r1["other_teacher"], status=RouteStatus.IN_PROGRESS)
+    live_activity = RouteActivityFactory(route=live)
+    third = make_person(Role.TEACHER, organization=r1["o1"], username="third_teacher")
+    completing = make_route(third, status=RouteStatus.COMPLETING)
+    # Conclusions written (their form needs the final diagnostics, which this data has not): to sign.
+    Route.objects.filter(pk=completing.pk).update(conclusions="Выводы региона 1")
     event = RegionalEvent.objects.create(region=r1["m1"].region, title="Форум", held_on="2024-03-01")
     ensure_definitions()
     plan = IndicatorPlan.objects.create(
@@ -156,7 +175,13 @@ def seal(two_regions):
         "item": item,
         "finished": finished,
         "answer": answer,
+        "scored": scored,
+        "subject": SubjectFactory(),
         "period": period,
+        "closed": closed,
+        "live": live,
+        "live_activity": live_activity,
+        "completing": completing,
         "event": event,
         "plan": plan,
         "municipal": municipal,
@@ -188,12 +213,86 @@ def _api(method, url, data=None):
     return (method, url, data or {}, True)
 
 
+def _upload(url, data):
+    """A multipart API request (an upload endpoint)."""
+    return ("post", url, data, "multipart")
+
+
 def _page(url, data=None):
     return ("post", url, data or {}, False)
 
 
 def _route(name, s, *extra, data=None):
     return _page(reverse(f"routes:{name}", args=[s["route"].pk, *extra]), data)
+
+
+def _route_api(s, action, data=None, route="route"):
+    return _api("post", f"/api/v1/routes/{s[route].pk}/{action}/", data)
+
+
+def _events_file() -> io.BytesIO:
+    """Past regional events: one row that would become region 1's event if the upload landed there."""
+    return _xlsx(
+        [list(EVENTS_COLUMNS), ["Чужой форум", "форум", datetime.date(2024, 5, 1), 10, "ЦНППМ"]],
+        title=EVENTS_SHEET,
+    )
+
+
+def _history_file(kind: str) -> io.BytesIO:
+    if kind == "events":
+        return _events_file()
+    buf = io.BytesIO(_history_template(kind))
+    buf.name = f"{kind}.xlsx"
+    return buf
+
+
+def _structure_file() -> io.BytesIO:
+    return _xlsx(
+        [["Код", "Название", "Вид"], ["M9", "Девятый район", "городской округ"]], title="Муниципалитеты"
+    )
+
+
+def _roster_file(s) -> io.BytesIO:
+    return _xlsx(
+        [
+            list(ROSTER_COLUMNS),
+            _roster_values(
+                Организация=s["r1"]["o1"].short_name,
+                Фамилия="Чужая",
+                Email="chuzhaya@example.ru",
+                Предметы="",
+            ),
+        ]
+    )
+
+
+def _refstat_file() -> io.BytesIO:
+    return _xlsx([["Муниципалитет", "Год", "Педагогов всего"], ["Первый район", 2024, 5]])
+
+
+def _region_upload(kind: str, s, file) -> tuple:
+    """An API upload naming region 1 (write_region answers 404 to anyone outside it)."""
+    return _upload(f"/api/v1/imports/{kind}/", {"region": s["period"].region_id, "file": file})
+
+
+def _history_page(kind: str):
+    return lambda s: [
+        _page(
+            reverse(f"imports_{kind}"),
+            {"region": s["period"].region_id, f"{kind}-file": _history_file(kind)},
+        )
+    ]
+
+
+def _activity_form(s) -> dict:
+    return {
+        "title": "Чужое",
+        "level": "regional",
+        "organizer": "ЦНППМ",
+        "result_form": "Отчёт",
+        "competences": [b.pk for b in s["attempt"].instrument.blocks.all()],
+        "reason": "Чужая корректировка",
+    }
 
 
 # Each writing URL → the requests region 2's people make against region 1's objects.
@@ -456,6 +555,102 @@ SEALED = {
             },
         )
     ],
+    "imports_history": _history_page("history"),
+    "imports_events": _history_page("events"),
+    "imports_staff_training": _history_page("staff_training"),
+    # The same uploads through the API (issue 10.4): region 1 named, or its rows in the file.
+    "api-import-roster": lambda s: [_region_upload("roster", s, _roster_file(s))],
+    "api-import-structure": lambda s: [_region_upload("structure", s, _structure_file())],
+    "api-import-reference": lambda s: [_region_upload("reference", s, _refstat_file())],
+    "api-import-history": lambda s: [_region_upload("history", s, _history_file("history"))],
+    "api-import-events": lambda s: [_region_upload("events", s, _events_file())],
+    "api-import-staff_training": lambda s: [
+        _region_upload("staff_training", s, _history_file("staff_training"))
+    ],
+    # Routes through the API: the card's remaining actions on region 1's route.
+    "route-activity-edit": lambda s: [
+        _route_api(s, f"activities/{s['live_activity'].pk}/edit", _activity_form(s), route="live")
+    ],
+    "route-conclusions": lambda s: [
+        _route_api(s, "conclusions", {"conclusions": "Чужие выводы"}, route="completing")
+    ],
+    "route-conclusions-sign": lambda s: [
+        _route_api(s, "conclusions/sign", {"as_role": role}, route="completing")
+        for role in ("regional_methodist", "school_head")
+    ],
+    "route-conclusions-acknowledge": lambda s: [_route_api(s, "conclusions/acknowledge", route="completing")],
+    "route-final-event": lambda s: [_route_api(s, "final-event", {"done": True}, route="live")],
+    # Assignment through the API: region 1's participants, with region 1's or region 2's supporter.
+    "assignment-bulk": lambda s: [
+        _api(
+            "post",
+            "/api/v1/assignments/bulk/",
+            {"persons": [s["r1"]["other_teacher"].pk], "supporter": supporter.pk, "role": "tutor"},
+        )
+        for supporter in (s["r1"]["tutor"], s["r2"]["tutor"])
+    ],
+    "assignment-balance": lambda s: [
+        _api(
+            "post",
+            "/api/v1/assignments/balance/",
+            {
+                "role": "curator",
+                "pairs": [{"person": s["r1"]["other_teacher"].pk, "supporter": supporter.pk}],
+            },
+        )
+        for supporter in (s["r1"]["curator"], s["r2"]["curator"])
+    ],
+    "supporter-profile-detail": lambda s: [
+        _api(
+            "put",
+            f"/api/v1/supporter-profiles/{s['profile'].pk}/",
+            {"support_kind": "civil_contract", "subjects": [s["subject"].pk]},
+        )
+    ],
+    "card-archive-list": lambda s: [
+        _api("post", "/api/v1/card-archives/", {"organization": s["r1"]["o1"].pk}),
+        _api("post", "/api/v1/card-archives/", {"municipality": s["r1"]["m1"].pk}),
+    ],
+    # The expert's correction of a score region 1's expert gave.
+    "expert-answer-correct": lambda s: [
+        _api("post", f"/api/v1/expert/answers/{s['scored'].pk}/correct/", {"points": 0})
+    ],
+    # Monitoring reference data and periods through the API.
+    "api-refstat-list": lambda s: [
+        _api(
+            "post",
+            "/api/v1/monitoring/reference/statistics/",
+            {"municipality": s["r1"]["m1"].pk, "year": 2024, "teachers_total": 5},
+        )
+    ],
+    "api-orgfact-list": lambda s: [
+        _api(
+            "post",
+            "/api/v1/monitoring/reference/organizations/",
+            {"organization": s["r1"]["o1"].pk, "year": 2024, "implements_mentoring": True},
+        )
+    ],
+    "api-regional-event-list": lambda s: [
+        _api(
+            "post",
+            "/api/v1/monitoring/reference/events/",
+            {"title": "Чужой", "held_on": "2024-04-01", "participants": 3, "region": s["period"].region_id},
+        )
+    ],
+    "api-regional-event-detail": lambda s: [
+        _api("delete", f"/api/v1/monitoring/reference/events/{s['event'].pk}/")
+    ],
+    "api-indicator-plan-list": lambda s: [
+        _api(
+            "post",
+            "/api/v1/monitoring/reference/plans/",
+            {"indicator": s["plan"].indicator_id, "year": 2024, "value": "99", "region": s["plan"].region_id},
+        )
+    ],
+    "api-period-close": lambda s: [_api("post", f"/api/v1/monitoring/periods/{s['period'].pk}/close/")],
+    "api-period-reopen": lambda s: [
+        _api("post", f"/api/v1/monitoring/periods/{s['closed'].pk}/reopen/", {"reason": "Пересчёт"})
+    ],
     # Tokens of region 1's people.
     "api_token_revoke": lambda s: [_page(reverse("api_token_revoke", args=[s["token"].pk]))],
 }
@@ -519,6 +714,8 @@ EXEMPT = {
         "sealed in tests/courses/test_region_seal.py",
     ),
     "profile_edit": OWN,
+    "api-my-profile": OWN,
+    "api-consent-withdraw": OWN,
     "consent": OWN,
     "consent_withdraw": OWN,
     "account_activate": "activation by a one-time token sent to the account's own e-mail",
@@ -528,8 +725,12 @@ EXEMPT = {
     "route-list": OWN + " (creates one's own route)",
     "monitoring:run_status": "reads only (a status fragment); listed because the module's periods() view posts",
     "diagnostics:results_import": "people are matched only through access.people(actor)",
+    "api-import-results": "the page's import (diagnostics:results_import): people are matched only through "
+    "access.people(actor)",
     "routes:catalogue_import": "rows pass catalogue_activity_validate: a municipality outside the operator's "
     "region is refused (test_catalogue_rows_of_another_region_refused)",
+    "api-import-catalogue": "the page's import (routes:catalogue_import) through the same service: rows pass "
+    "catalogue_activity_validate, a municipality outside the operator's region is refused",
     **dict.fromkeys(
         (
             "diagnostics:block_list",
@@ -548,6 +749,17 @@ EXEMPT = {
             "item-import-list",
             "item-import-detail",
             "item-import-confirm",
+            "api-import-items",
+            "authoring-block-list",
+            "authoring-block-detail",
+            "authoring-instrument-list",
+            "authoring-instrument-detail",
+            "authoring-instrument-items",
+            "authoring-instrument-new-version",
+            "authoring-instrument-transition",
+            "authoring-instrument-variants",
+            "authoring-instrument-variant-delete",
+            "authoring-item-detail",
         ),
         SHARED,
     ),
@@ -597,7 +809,7 @@ def fingerprint() -> dict[str, list]:
 
 
 def _send(client, method, url, data, api):
-    if api:
+    if api and api != "multipart":
         return getattr(client, method)(url, data, content_type="application/json")
     for value in data.values():
         if hasattr(value, "seek"):
@@ -605,16 +817,20 @@ def _send(client, method, url, data, api):
     return client.post(url, data)
 
 
-def test_region2_cannot_change_region1(client, seal):
+def test_region2_cannot_change_region1(seal):
     """Every sealed URL, by each of region 2's ten people: a 404 or a refusal, and no row changed.
     One fixture for all URLs (building region 1's routes and attempts is the slow part); the data is
     compared after each URL, so a leak names the URL and the tables it changed."""
     failures = []
+    clients = {}  # one signed-in client per person (a login per URL costs more than the requests)
+    for role in REGION2_ROLES:
+        clients[role] = Client()
+        clients[role].force_login(seal["r2"][role].user)
     before = fingerprint()
     for name in sorted(SEALED):
         requests = SEALED[name](seal)
         for role in REGION2_ROLES:
-            client.force_login(seal["r2"][role].user)
+            client = clients[role]
             for method, url, data, api in requests:
                 response = _send(client, method, url, data, api)
                 allowed = {400, 403, 404, 405} if api else {200, 302, 400, 403, 404, 405}
@@ -646,6 +862,16 @@ def test_the_fingerprint_sees_a_write_by_region1(client, seal):
     assert Municipality.objects.get(code="M9").region_id == seal["period"].region_id
     _send(client, *SEALED["imports_roster"](seal)[0])
     assert Person.objects.get(last_name="Чужая").organization == seal["r1"]["o1"]
+    # The API cases (issue 10.4) write too when the person is region 1's own.
+    _send(client, *SEALED["api-import-events"](seal)[0])
+    assert RegionalEvent.objects.get(title="Чужой форум").region_id == seal["period"].region_id
+    _send(client, *SEALED["api-period-reopen"](seal)[0])
+    assert not Period.objects.get(pk=seal["closed"].pk).is_closed
+    _send(client, *SEALED["expert-answer-correct"](seal)[0])
+    assert Answer.objects.get(pk=seal["scored"].pk).points == 0
+    client.force_login(seal["r1"]["other_teacher"].user)
+    _send(client, *SEALED["route-final-event"](seal)[0])
+    assert Route.objects.get(pk=seal["live"].pk).final_event_done
 
 
 def test_catalogue_rows_of_another_region_refused(two_regions):
