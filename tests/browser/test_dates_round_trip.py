@@ -57,7 +57,8 @@ def test_every_edit_form_keeps_its_dates(page, sign_in, world):
         starts_on=date(2027, 1, 11), ends_on=date(2027, 4, 30), competences=[blocks[0]], audience="учителя"
     )
     world["teacher"].attestation_date = date(2024, 12, 1)
-    world["teacher"].save(update_fields=["attestation_date"])
+    world["teacher"].birth_date = date(1985, 5, 17)
+    world["teacher"].save(update_fields=["attestation_date", "birth_date"])
     moment = timezone.make_aware(datetime(2027, 1, 9, 9, 30))
     instrument = InstrumentFactory(
         status=InstrumentStatus.DRAFT,
@@ -70,7 +71,7 @@ def test_every_edit_form_keeps_its_dates(page, sign_in, world):
         "route": _route_fields(route.pk),
         "activity": RouteActivity.objects.filter(pk=activity.pk).values("starts_on", "ends_on").get(),
         "catalogue": Activity.objects.filter(pk=catalogue.pk).values("starts_on", "ends_on").get(),
-        "profile": world["teacher"].attestation_date,
+        "profile": (world["teacher"].attestation_date, world["teacher"].birth_date),
         "instrument": Instrument.objects.filter(pk=instrument.pk).values("opens_at", "closes_at").get(),
     }
 
@@ -88,7 +89,7 @@ def test_every_edit_form_keeps_its_dates(page, sign_in, world):
         "route": _route_fields(route.pk),
         "activity": RouteActivity.objects.filter(pk=activity.pk).values("starts_on", "ends_on").get(),
         "catalogue": Activity.objects.filter(pk=catalogue.pk).values("starts_on", "ends_on").get(),
-        "profile": world["teacher"].attestation_date,
+        "profile": (world["teacher"].attestation_date, world["teacher"].birth_date),
         "instrument": Instrument.objects.filter(pk=instrument.pk).values("opens_at", "closes_at").get(),
     }
     assert after == before

@@ -78,7 +78,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_server(tmp_path_factory):
     """The demo region on the SQLite default, served by `runserver` in a subprocess."""
     base = tmp_path_factory.mktemp("demo")

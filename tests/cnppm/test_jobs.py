@@ -39,10 +39,12 @@ def make_running(model, pk, *, attempts=1, seconds_ago=0):
 
 
 def files_under(root) -> list[str]:
+    """Files a job left, beside the card PDFs stored per version (routes.card_pdf), which an
+    archive run lays out on purpose and keeps."""
     found = []
     for base, _dirs, names in os.walk(root):
         found += [os.path.relpath(os.path.join(base, n), root) for n in names]
-    return sorted(found)
+    return sorted(f for f in found if not f.startswith("card_pdfs/"))
 
 
 def leave_partial(model, pk, attempt=1) -> str:
