@@ -89,7 +89,8 @@ class CertificateStatus(models.TextChoices):
 
 
 class FundingSource(models.TextChoices):
-    """Source of funding of the training, as the federal register (ФИС ФРДО) names it."""
+    """Source of funding of the training (the programme's card). The ФИС ФРДО export folds the three
+    budgets into the template's «Бюджетное обучение» (courses/frdo.py)."""
 
     REGIONAL_BUDGET = (
         "regional_budget",
