@@ -580,6 +580,17 @@ def import_job_q(user) -> Q:
     return q
 
 
+def import_job_confirm_allowed(user, job) -> bool:
+    """Whether `user` may confirm a dry-run import job (write the file it checked): its uploader only,
+    while still an operator of the job's region. Colleagues who follow the job (import_job_q) see its
+    preview but do not write another person's upload under their own name."""
+    return (
+        job.actor_id == getattr(user, "pk", None)
+        and has_role(user, Role.OPERATOR)
+        and job.region_id in region_ids_for_write(user)
+    )
+
+
 def import_job_region_id(user) -> int | None:
     """The region an import job is filed under (for operators of that region): the actor's region,
     else the region of their municipality or organization."""

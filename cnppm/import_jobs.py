@@ -7,8 +7,11 @@ or nothing), under the lease of cnppm.jobs: a redelivered job that is finished d
 one whose heartbeat is fresh is left to its worker, a stale one is taken over and run again (the
 services are idempotent: re-importing the same file creates no duplicates, and a failed attempt wrote
 nothing). Rows read are reported as progress and as the heartbeat. The stored file is deleted when
-the job finishes, whether it succeeded or failed. Without a broker (CELERY_TASK_ALWAYS_EAGER) the
-job runs at once, in the request, and the page shows its result."""
+the job finishes, whether it succeeded or failed, with one exception: a dry run of the imports hub
+(roster, structure, history) that found no error keeps its file for CONFIRM_TTL, so that its uploader
+can confirm it by the job's id (`import_job_confirm`, the job page's button and
+`POST /api/v1/import-jobs/<id>/confirm/`) instead of uploading the same file again. Without a broker
+(CELERY_TASK_ALWAYS_EAGER) the job runs at once, in the request, and the page shows its result."""
 
 from __future__ import annotations
 
@@ -18,12 +21,14 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from . import access, jobs
 from .choices import ImportKind, ImportStatus
@@ -78,6 +83,7 @@ def import_job_submit(*, actor, kind: str, upload, params: dict | None = None, r
     check_upload_size(upload)
     filename = os.path.basename(getattr(upload, "name", "") or "")[:255]
     path = _store(upload, filename)
+    dry_runs_discard_expired()
     job = ImportJob.objects.create(
         kind=kind,
         actor=actor,
@@ -86,6 +92,10 @@ def import_job_submit(*, actor, kind: str, upload, params: dict | None = None, r
         path=path,
         params=params or {},
     )
+    return _enqueue(job)
+
+
+def _enqueue(job: ImportJob) -> ImportJob:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No worker: run now (the request waits, as it would have without jobs).
         import_job_execute(job.pk)
@@ -119,7 +129,7 @@ def import_job_execute(job_id: int) -> str:
         if lease is None:
             status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
             if status in (ImportStatus.DONE, ImportStatus.FAILED):
-                discard_file(job_id)
+                _settle_file(job_id)
             return status or "missing"
         job = ImportJob.objects.select_related("actor", "region").get(pk=job_id)
         full = Path(settings.PRIVATE_MEDIA_ROOT) / job.path
@@ -149,8 +159,127 @@ def import_job_execute(job_id: int) -> str:
         lease.finish(result=result)
     final = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
     if final in (ImportStatus.DONE, ImportStatus.FAILED):
-        discard_file(job_id)
+        _settle_file(job_id)
     return final or "missing"
+
+
+def _settle_file(job_id: int) -> None:
+    """A finished job's file goes, unless the job is a clean dry run waiting for its confirmation."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None and _awaits_confirmation(job):
+        return
+    discard_file(job_id)
+
+
+# --- Confirming a dry run by the job's id (issue 10.4) --------------------------------------------
+
+# Kinds whose upload form offers «Только проверить»: the imports hub's uploads.
+CONFIRMABLE_KINDS = frozenset(
+    (
+        ImportKind.ROSTER,
+        ImportKind.STRUCTURE,
+        ImportKind.HISTORY,
+        ImportKind.EVENTS,
+        ImportKind.STAFF_TRAINING,
+    )
+)
+# How long a checked file waits for its confirmation (then it is deleted, like an unconfirmed item bank).
+CONFIRM_TTL = timedelta(days=1)
+
+
+def _is_dry_run(job: ImportJob) -> bool:
+    return job.kind in CONFIRMABLE_KINDS and bool((job.params or {}).get("dry_run"))
+
+
+def _awaits_confirmation(job: ImportJob) -> bool:
+    """A dry run that succeeded without errors and has not been confirmed yet (its file is kept)."""
+    result = job.result if isinstance(job.result, dict) else {}
+    return (
+        _is_dry_run(job)
+        and job.status == ImportStatus.DONE
+        and not job.errors
+        and not result.get("confirmed_by")
+    )
+
+
+def confirm_until(job: ImportJob):
+    """Until when the dry run can be confirmed (None: it cannot, or no longer)."""
+    if not _awaits_confirmation(job) or not job.path or job.finished_at is None:
+        return None
+    until = job.finished_at + CONFIRM_TTL
+    return until if until > timezone.now() else None
+
+
+def confirmable_by(user, job: ImportJob) -> bool:
+    """Whether `user` may confirm the dry run now (the job page's button, the API's `confirmable`)."""
+    return access.import_job_confirm_allowed(user, job) and confirm_until(job) is not None
+
+
+def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """Write the file a dry run checked: a new job of the same kind, region and parameters (without
+    «Только проверить») takes over the stored file and runs the import's own service, which checks
+    the file again against the region's data as it is now, exactly as the page's second upload
+    would (a row that no longer fits refuses the whole file, nothing written). Refused with a Russian
+    message, nothing changed: by anyone but the uploader (still an operator of the job's region), for
+    a job that is not a clean dry run, a second time, or after the file expired. Returns the new job."""
+    with transaction.atomic():
+        # The row lock makes a double submit wait for the first and then see it confirmed.
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        _confirm_check(actor, job)
+        confirming = ImportJob.objects.create(
+            kind=job.kind,
+            actor=actor,
+            region_id=job.region_id,
+            filename=job.filename,
+            path=job.path,  # the file changes hands: the dry run no longer holds it
+            params={**job.params, "dry_run": False, "confirms": job.pk},
+        )
+        result = job.result if isinstance(job.result, dict) else {}
+        ImportJob.objects.filter(pk=job.pk).update(path="", result={**result, "confirmed_by": confirming.pk})
+    return _enqueue(confirming)
+
+
+def _confirm_check(actor, job: ImportJob) -> None:
+    if not access.import_job_confirm_allowed(actor, job):
+        raise DomainError(
+            "Подтвердить проверку может только оператор, загрузивший файл, пока он работает в регионе загрузки.",
+            code="forbidden",
+        )
+    if not _is_dry_run(job):
+        raise DomainError("Подтвердить можно только проверку файла (загрузку с отметкой «Только проверить»).")
+    result = job.result if isinstance(job.result, dict) else {}
+    if result.get("confirmed_by"):
+        raise DomainError(
+            f"Эта проверка уже подтверждена: файл записывается загрузкой №{result['confirmed_by']}. "
+            "Повторно подтверждать не нужно."
+        )
+    if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        raise DomainError("Проверка ещё не закончена: дождитесь её итога.")
+    if job.status != ImportStatus.DONE or job.errors:
+        raise DomainError("Проверка нашла ошибки: исправьте файл и загрузите его снова.")
+    if confirm_until(job) is None or not (Path(settings.PRIVATE_MEDIA_ROOT) / job.path).exists():
+        raise DomainError(
+            "Срок подтверждения проверки истёк, файл удалён: загрузите его снова "
+            f"(проверенный файл хранится {_ttl_text()})."
+        )
+
+
+def _ttl_text() -> str:
+    hours = int(CONFIRM_TTL.total_seconds() // 3600)
+    return "сутки" if hours == 24 else f"{hours} ч"
+
+
+def dry_runs_discard_expired() -> int:
+    """Delete the files of dry runs left unconfirmed for longer than CONFIRM_TTL."""
+    expired = ImportJob.objects.filter(
+        kind__in=CONFIRMABLE_KINDS,
+        status=ImportStatus.DONE,
+        finished_at__lt=timezone.now() - CONFIRM_TTL,
+    ).exclude(path="")
+    ids = list(expired.values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        discard_file(pk)
+    return len(ids)
 
 
 def _jsonable(errors: list) -> list[dict]:
@@ -242,7 +371,21 @@ def _run_directory(job: ImportJob, path: Path) -> dict:
             f"Создано учётных записей: {report.accounts_created}. Скачайте файл учётных данных со ссылками "
             "для входа и передайте каждому его ссылку."
         )
-    return {"summary": report.summary(), "messages": messages, "rows": report.rows}
+    return {"summary": report.summary(), "messages": messages, "rows": report.rows, "counts": _counts(report)}
+
+
+def _counts(report) -> dict:
+    """The figures of the preview (what a dry run would write) and of the import, for the API."""
+    counts = {"rows": report.rows}
+    if report.kind == ImportKind.ROSTER:
+        counts.update(
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            accounts_created=report.accounts_created,
+        )
+    counts["details"] = dict(report.details)
+    return counts
 
 
 def _run_catalogue(job: ImportJob, path: Path) -> dict:
@@ -353,7 +496,7 @@ def _run_history(job: ImportJob, path: Path) -> dict:
         )
     if report.errors:
         raise ImportRefused(report.summary(), report.errors)
-    return {"summary": report.summary(), "rows": report.rows}
+    return {"summary": report.summary(), "rows": report.rows, "counts": _counts(report)}
 
 
 def _run_courses(job: ImportJob, path: Path) -> dict:

@@ -25,5 +25,6 @@ urlpatterns = [
         for kind in import_views.HISTORY_KINDS
     ),
     path("jobs/<int:pk>/", import_views.import_job, name="import_job"),
+    path("jobs/<int:pk>/confirm/", import_views.import_job_confirm, name="import_job_confirm"),
     path("credentials.xlsx", import_views.credentials, name="imports_credentials"),
 ]

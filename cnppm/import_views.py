@@ -187,6 +187,7 @@ def import_job(request, pk: int):
     and the operators of its region see it; anybody else gets 404."""
     job = get_object_or_404(import_jobs.import_jobs_visible(request.user), pk=pk)
     errors = job.errors if isinstance(job.errors, list) else []
+    result = job.result if isinstance(job.result, dict) else {}
     return render(
         request,
         "cnppm/import_job.html",
@@ -196,8 +197,27 @@ def import_job(request, pk: int):
             "errors_total": len(errors),
             "row_errors": any("row" in e for e in errors),
             "sheet_errors": any(e.get("sheet") for e in errors),
+            # A clean dry run: its uploader writes the checked file with one button (issue 10.4).
+            "can_confirm": import_jobs.confirmable_by(request.user, job),
+            "confirm_until": import_jobs.confirm_until(job),
+            "confirmed_by": result.get("confirmed_by"),
+            "confirms": (job.params or {}).get("confirms"),
         },
     )
+
+
+@access.role_required(Role.OPERATOR)
+@require_POST
+def import_job_confirm(request, pk: int):
+    """Write the file a dry run checked (the same service as the upload without «Только проверить»);
+    then the new job's page. A refusal (not the uploader, twice, expired …) is shown on the dry run's page."""
+    job = get_object_or_404(import_jobs.import_jobs_visible(request.user), pk=pk)
+    try:
+        confirming = import_jobs.import_job_confirm(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("import_job", pk=job.pk)
+    return redirect("import_job", pk=confirming.pk)
 
 
 @access.role_required(Role.OPERATOR)

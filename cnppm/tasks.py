@@ -6,10 +6,14 @@ from celery import shared_task
 
 @shared_task(name="cnppm.tasks.sweep_stale_jobs", acks_late=True, reject_on_worker_lost=True)
 def sweep_stale_jobs() -> dict[str, int]:
-    """Runs whose worker died (stale heartbeat): requeued for another attempt, or failed with the reason."""
+    """Runs whose worker died (stale heartbeat): requeued for another attempt, or failed with the reason;
+    and the files of dry-run imports left unconfirmed past their time (cnppm.import_jobs.CONFIRM_TTL)."""
+    from .import_jobs import dry_runs_discard_expired
     from .jobs import sweep
 
-    return sweep()
+    result = sweep()
+    result["dry_runs_discarded"] = dry_runs_discard_expired()
+    return result
 
 
 @shared_task(name="cnppm.tasks.import_job_run", acks_late=True, reject_on_worker_lost=True)

@@ -1,13 +1,18 @@
 """Imports in the API (issue 10.4): `POST /api/v1/imports/<kind>/` for every upload registered in
 cnppm.import_jobs.UPLOADS (multipart: the file and the upload page's parameters, parsed by that page's
 form), answered 202 with the job; `GET /api/v1/import-jobs/<id>/` follows it (status, rows read, the
-summary or the errors with sheet, row and column). Roster and structure take `dry_run`: the file is
-checked and nothing written; send it again without `dry_run` to write it."""
+summary or the errors with sheet, row and column). The imports hub's kinds (roster, structure, history,
+events, staff_training) take `dry_run`: the file is checked and nothing written, the job carries the
+preview (`counts`, `errors`) and keeps the file; `POST /api/v1/import-jobs/<id>/confirm/` writes that
+very file (the job page's button, the same service), once, by its uploader, before `confirm_until`."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -30,6 +35,18 @@ class ImportJobSerializer(serializers.ModelSerializer):
     summary = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField(help_text="ошибки: sheet, row, column, message")
+    counts = serializers.SerializerMethodField(
+        help_text="итог (у проверки — что будет записано): rows; для списка педагогов created, updated, "
+        "unchanged, accounts_created; details — по видам записей"
+    )
+    confirmable = serializers.SerializerMethodField(
+        help_text="проверку можно подтвердить сейчас: POST /api/v1/import-jobs/<id>/confirm/"
+    )
+    confirm_until = serializers.SerializerMethodField(help_text="до какого времени хранится проверенный файл")
+    confirmed_by = serializers.SerializerMethodField(help_text="id загрузки, записавшей проверенный файл")
+    confirms = serializers.SerializerMethodField(
+        help_text="id проверки, файл которой записывает эта загрузка"
+    )
 
     class Meta:
         model = ImportJob
@@ -46,6 +63,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "summary",
             "messages",
             "errors",
+            "counts",
+            "confirmable",
+            "confirm_until",
+            "confirmed_by",
+            "confirms",
             "created_at",
             "started_at",
             "finished_at",
@@ -62,6 +84,25 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_errors(self, obj) -> list[dict]:
         return obj.errors[:1000] if isinstance(obj.errors, list) else []
 
+    def get_counts(self, obj) -> dict:
+        result = obj.result if isinstance(obj.result, dict) else {}
+        return result.get("counts") or {}
+
+    def get_confirmable(self, obj) -> bool:
+        request = self.context.get("request")
+        return bool(request) and import_jobs.confirmable_by(request.user, obj)
+
+    def get_confirm_until(self, obj) -> datetime | None:
+        until = import_jobs.confirm_until(obj)
+        return serializers.DateTimeField().to_representation(until) if until else None
+
+    def get_confirmed_by(self, obj) -> int | None:
+        result = obj.result if isinstance(obj.result, dict) else {}
+        return result.get("confirmed_by")
+
+    def get_confirms(self, obj) -> int | None:
+        return (obj.params or {}).get("confirms")
+
 
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Import jobs: one's own, and (operators) their region's, as the job page shows them."""
@@ -72,6 +113,25 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         return import_jobs.import_jobs_visible(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        request=None,
+        responses={202: ImportJobSerializer},
+        summary="Подтвердить проверку: записать проверенный файл",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Write the file this dry run checked, as the job page's «Записать данные из этого файла»
+        does: a new job (answered 202) runs the import's own service on the stored file, which is
+        checked again against the region's data as it is now. Refused with 400 and a Russian message,
+        nothing written: not the uploader, not a clean dry run, already confirmed, the file expired."""
+        job = self.get_object()
+        confirming = import_jobs.import_job_confirm(actor=request.user, job=job)
+        confirming.refresh_from_db()
+        return Response(
+            ImportJobSerializer(confirming, context=self.get_serializer_context()).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 def _upload_view(kind: str) -> type[APIView]:
@@ -105,7 +165,9 @@ def _upload_view(kind: str) -> type[APIView]:
                 actor=request.user, kind=kind, cleaned=form.cleaned_data, data=request.data
             )
             job.refresh_from_db()
-            return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+            return Response(
+                ImportJobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+            )
 
     UploadView.__name__ = f"{kind.title()}UploadView"
     UploadView.__doc__ = f"Загрузка «{upload.title}»: файл и параметры страницы загрузки; ответ — задание."

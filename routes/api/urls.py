@@ -28,7 +28,7 @@ urlpatterns += _routes.urls
 
 # --- The other pages' actions: bulk assignment, balancing, supporter profiles, card archives (issue 10.4) ---
 from .views_actions import (  # noqa: E402
-    BalanceApplyView,
+    BalanceView,
     BulkAssignView,
     CardArchiveViewSet,
     SupporterProfileViewSet,
@@ -39,6 +39,6 @@ _actions.register("supporter-profiles", SupporterProfileViewSet, basename="suppo
 _actions.register("card-archives", CardArchiveViewSet, basename="card-archive")
 urlpatterns += [
     path("assignments/bulk/", BulkAssignView.as_view(), name="assignment-bulk"),
-    path("assignments/balance/", BalanceApplyView.as_view(), name="assignment-balance"),
+    path("assignments/balance/", BalanceView.as_view(), name="assignment-balance"),
 ]
 urlpatterns += _actions.urls

@@ -1,6 +1,6 @@
 """The rest of the routes pages' actions in the API (issue 10.4): assigning one supporter to many
-participants, applying a balancing proposal, editing a supporter's profile, ordering an archive of
-ИОМ cards. Each calls the service its page calls, scoped by cnppm.access as the page is."""
+participants, reviewing and applying a balancing proposal, editing a supporter's profile, ordering an
+archive of ИОМ cards. Each calls the service its page calls, scoped by cnppm.access as the page is."""
 
 from __future__ import annotations
 
@@ -72,6 +72,58 @@ class BalanceApplyResult(serializers.Serializer):
     assigned = serializers.IntegerField()
 
 
+class BalanceQuery(serializers.Serializer):
+    """The balancing page's filters (its GET form)."""
+
+    role = serializers.ChoiceField(
+        choices=SupportRole.choices,
+        required=False,
+        default=SupportRole.CURATOR,
+        help_text="куратор или тьютор",
+    )
+    municipality = IdField(required=False, allow_null=True, default=None, help_text="id муниципалитета")
+    organization = IdField(required=False, allow_null=True, default=None, help_text="id организации")
+    subject = IdField(required=False, allow_null=True, default=None, help_text="id предметной области")
+
+
+class ProposedPairSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    person_name = serializers.CharField()
+    organization = serializers.CharField()
+    supporter = serializers.IntegerField(source="supporter_id")
+    supporter_name = serializers.CharField()
+    subject = serializers.IntegerField(source="subject_id", allow_null=True)
+    subject_name = serializers.CharField()
+
+
+class UnplacedSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    person_name = serializers.CharField()
+    organization = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ProposedLoadSerializer(serializers.Serializer):
+    supporter = serializers.IntegerField(source="supporter_id")
+    name = serializers.CharField()
+    before = serializers.IntegerField(help_text="сейчас")
+    added = serializers.IntegerField(help_text="добавится")
+    after = serializers.IntegerField(help_text="станет")
+    norm = serializers.IntegerField()
+    over_norm = serializers.BooleanField()
+
+
+class BalanceProposalSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    norm = serializers.IntegerField(help_text="норма: педагогов на одного сопровождающего")
+    participants = serializers.IntegerField(help_text="педагогов без назначения")
+    pairs = ProposedPairSerializer(
+        many=True, help_text="предлагаемые пары; их (или часть) отправьте в POST этого же адреса"
+    )
+    unplaced = UnplacedSerializer(many=True, help_text="кого не удалось распределить и почему")
+    loads = ProposedLoadSerializer(many=True, help_text="нагрузка сопровождающих: сейчас и после применения")
+
+
 class BulkAssignView(APIView):
     """One supporter for many participants (the assignment page's «Назначить выбранным»): all or
     nothing; participants who already have someone in the role are skipped unless `replace`."""
@@ -97,11 +149,38 @@ class BulkAssignView(APIView):
         return Response({"assigned": result.assigned, "already": result.already, "replaced": result.replaced})
 
 
-class BalanceApplyView(APIView):
-    """Apply a balancing proposal (pairs participant → supporter): all pairs or none, re-checked
+class BalanceView(APIView):
+    """Balancing: GET the proposal the balancing page shows (the same service, the same filters),
+    review it, then POST the pairs to apply (participant → supporter): all pairs or none, re-checked
     against the database and the norm."""
 
     permission_classes = [HasRole.of(Role.OPERATOR)]
+
+    @extend_schema(
+        parameters=[BalanceQuery],
+        responses=BalanceProposalSerializer,
+        summary="Предложение балансировки (для проверки перед применением)",
+    )
+    def get(self, request):
+        query = BalanceQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        v = query.validated_data
+        proposal = svc.support_balance_propose(
+            actor=request.user,
+            role=v["role"],
+            municipality_id=v["municipality"],
+            organization_id=v["organization"],
+            subject_id=v["subject"],
+        )
+        # As the page does: the request's read of the participants is labelled as this list.
+        personal_data_log(
+            actor=request.user,
+            action=PersonalDataAccess.Action.LIST,
+            object_type="support_balance",
+            records=proposal.participants,
+            path=request.get_full_path(),
+        )
+        return Response(BalanceProposalSerializer(proposal).data)
 
     @extend_schema(request=BalanceApplyInput, responses=BalanceApplyResult, summary="Применить предложение")
     def post(self, request):

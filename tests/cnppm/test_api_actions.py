@@ -28,6 +28,7 @@ API_OF_ACTION = {
     "imports_history": ("post", "/api/v1/imports/history/"),
     "imports_events": ("post", "/api/v1/imports/events/"),
     "imports_staff_training": ("post", "/api/v1/imports/staff_training/"),
+    "import_job_confirm": ("post", "/api/v1/import-jobs/{id}/confirm/"),  # a dry run, confirmed
     # diagnostics: taking, expert, retakes
     "diagnostics:instrument_start": ("post", "/api/v1/attempts/"),
     "diagnostics:answer_save": ("put", "/api/v1/attempts/{id}/answers/{item_id}/"),

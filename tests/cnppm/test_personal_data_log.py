@@ -64,6 +64,9 @@ NOT_PERSON_LEVEL = {
     "course-session-attendance",
     # One's own import job: its counts and row errors, like the "import_job" page.
     "api-import-job-detail",
+    # Confirming one's own dry run (page and API) answers POST only, with the new job's counts.
+    "api-import-job-confirm",
+    "import_job_confirm",
     # The anonymous expert queue: the correction POSTs a score to an answer without its author.
     "expert-answer-correct",
     # Authoring: blocks, instruments, their variants and items are questions, nobody's data.

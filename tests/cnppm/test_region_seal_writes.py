@@ -266,6 +266,26 @@ def _roster_file(s) -> io.BytesIO:
     )
 
 
+def _roster_dry_run(s) -> int:
+    """Region 1's operator checked a roster file (a dry run whose file waits for confirmation)."""
+    if "dry_run" not in s:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cnppm.import_jobs import import_job_submit
+
+        region_id = s["period"].region_id
+        job = import_job_submit(
+            actor=s["r1"]["operator"].user,
+            kind="roster",
+            upload=SimpleUploadedFile("roster.xlsx", _roster_file(s).getvalue()),
+            params={"dry_run": True, "region": region_id},
+            region_id=region_id,
+        )
+        assert job.status == "done", job.errors
+        s["dry_run"] = job.pk
+    return s["dry_run"]
+
+
 def _refstat_file() -> io.BytesIO:
     return _xlsx([["Муниципалитет", "Год", "Педагогов всего"], ["Первый район", 2024, 5]])
 
@@ -567,6 +587,9 @@ SEALED = {
     "api-import-staff_training": lambda s: [
         _region_upload("staff_training", s, _history_file("staff_training"))
     ],
+    # Region 1's operator's dry run, confirmed by its id (page and API): region 2 writes nothing.
+    "import_job_confirm": lambda s: [_page(reverse("import_job_confirm", args=[_roster_dry_run(s)]))],
+    "api-import-job-confirm": lambda s: [_api("post", f"/api/v1/import-jobs/{_roster_dry_run(s)}/confirm/")],
     # Routes through the API: the card's remaining actions on region 1's route.
     "route-activity-edit": lambda s: [
         _route_api(s, f"activities/{s['live_activity'].pk}/edit", _activity_form(s), route="live")
@@ -860,6 +883,9 @@ def test_the_fingerprint_sees_a_write_by_region1(client, seal):
     assert str(IndicatorPlan.objects.get(pk=seal["plan"].pk).value) == "99.00"
     _send(client, *SEALED["imports_structure"](seal)[0])
     assert Municipality.objects.get(code="M9").region_id == seal["period"].region_id
+    # The dry run region 2 could not confirm is confirmed by its own uploader.
+    _send(client, *SEALED["api-import-job-confirm"](seal)[0])
+    assert Person.objects.get(last_name="Чужая").organization == seal["r1"]["o1"]
     _send(client, *SEALED["imports_roster"](seal)[0])
     assert Person.objects.get(last_name="Чужая").organization == seal["r1"]["o1"]
     # The API cases (issue 10.4) write too when the person is region 1's own.
