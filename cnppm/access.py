@@ -387,6 +387,20 @@ def person_rows(user) -> QuerySet:
     return people(user)
 
 
+def withdrawn_people(user) -> QuerySet:
+    """People of the operator's regions who withdrew consent, for the act of their depersonalisation
+    (cnppm.depersonalisation): person_q hides them from everybody, but the operator answers for the
+    deadline. The page shows ids, dates and the organization, never a name."""
+    from .models import Person
+
+    if not has_role(user, Role.OPERATOR):
+        return Person.objects.none()
+    return Person.objects.filter(
+        consent_withdrawn_at__isnull=False,
+        organization__municipality__region_id__in=region_ids_for_write(user),
+    )
+
+
 # --- The federal level: every region's aggregates side by side ----------------------------------
 
 

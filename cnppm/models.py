@@ -167,6 +167,11 @@ class Person(models.Model):
     consent_withdrawn_at = models.DateTimeField(
         "согласие на обработку ПДн отозвано", null=True, blank=True, editable=False
     )
+    # Set when the personal data were depersonalised after the withdrawal (152-ФЗ ст. 21 ч. 5,
+    # cnppm.depersonalisation): the row stays for the counts, nothing on it names the person.
+    depersonalised_at = models.DateTimeField(
+        "персональные данные обезличены", null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
 

@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cnppm.tasks.sweep_stale_jobs",
         "schedule": 60.0,
     },
+    # 152-ФЗ ст. 21 ч. 5: personal data of who withdrew consent are depersonalised after the term.
+    "depersonalise-withdrawn": {
+        "task": "cnppm.tasks.depersonalise_withdrawn",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "recompute-current-period": {
         "task": "monitoring.tasks.compute_current_period",
         "schedule": crontab(hour=2, minute=30),
@@ -415,6 +420,9 @@ CERTIFICATE_SERIES = env("CERTIFICATE_SERIES", "{region}{yy}")
 # Aggregate-only viewers (the ministry) see no figures of a group smaller than this, nor of its
 # complement (cnppm/disclosure.py).
 SMALL_GROUP_THRESHOLD = int(env("SMALL_GROUP_THRESHOLD", "5"))
+# Days after a consent withdrawal within which the personal data are destroyed or depersonalised
+# (152-ФЗ ст. 21 ч. 5: thirty; cnppm.depersonalisation).
+CONSENT_DESTRUCTION_DAYS = int(env("CONSENT_DESTRUCTION_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

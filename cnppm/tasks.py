@@ -1,5 +1,5 @@
 """Periodic tasks of the project. The beat schedule (settings.CELERY_BEAT_SCHEDULE) calls
-`cnppm.tasks.sweep_stale_jobs` every minute."""
+`cnppm.tasks.sweep_stale_jobs` every minute and `cnppm.tasks.depersonalise_withdrawn` daily."""
 
 from celery import shared_task
 
@@ -22,3 +22,12 @@ def import_job_run(job_id: int) -> str:
     from .import_jobs import import_job_execute
 
     return import_job_execute(job_id)
+
+
+@shared_task(name="cnppm.tasks.depersonalise_withdrawn", acks_late=True, reject_on_worker_lost=True)
+def depersonalise_withdrawn() -> int:
+    """Daily (beat): depersonalise who withdrew consent more than CONSENT_DESTRUCTION_DAYS ago and has
+    not consented again (152-ФЗ ст. 21 ч. 5). Idempotent: the depersonalised are not due any more."""
+    from .depersonalisation import depersonalise_due
+
+    return depersonalise_due()

@@ -35,6 +35,7 @@ urlpatterns = [
     path("api-tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/depersonalised/", views.depersonalisations, name="depersonalisations"),
     path("organizations/", views.organizations_list, name="organizations_list"),
     path("imports/", include("cnppm.import_urls")),
     path(

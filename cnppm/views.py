@@ -19,6 +19,7 @@ from django.views.static import serve
 from . import access, selectors, services
 from .api_tokens import tokens_of
 from .choices import OrganizationKind, Role
+from .depersonalisation import depersonalisation_rows, destruction_deadline
 from .forms import ProfileForm
 from .models import PersonalDataAccess
 
@@ -130,6 +131,7 @@ def consent(request):
             "next": _safe_next(request, ""),
             "already_given": services.consent_is_given(request.user),
             "withdrawn_at": request.user.consent_withdrawn_at,
+            "destruction_deadline": destruction_deadline(request.user.consent_withdrawn_at),
         },
     )
 
@@ -141,8 +143,9 @@ def consent_withdraw(request):
     if count:
         messages.info(
             request,
-            "Согласие отозвано. Работа в портале невозможна без согласия; ваши данные сохраняются в объёме, "
-            "требуемом законом, и не обрабатываются в иных целях.",
+            "Согласие отозвано. Работа в портале невозможна без согласия; ваши данные не обрабатываются, "
+            f"а {timezone.localtime(destruction_deadline(request.user.consent_withdrawn_at)):%d.%m.%Y} "
+            "будут обезличены, если вы не дадите согласие снова (сведения, которые закон обязывает хранить, сохраняются).",
         )
     return redirect("consent")
 
@@ -184,6 +187,7 @@ def people_list(request):
             "municipalities": list(access.municipalities(request.user)),
             "roles": Role.choices,
             "q": request.GET.get("q", ""),
+            "perms_operator": access.has_role(request.user, Role.OPERATOR),
         },
     )
 
@@ -202,6 +206,21 @@ def person_detail(request, pk):
         request,
         "cnppm/person_detail.html",
         {"person": person, "supporters": selectors.person_supporters(user=request.user, person=person)},
+    )
+
+
+@access.role_required(Role.OPERATOR)
+def depersonalisations(request):
+    """The act of depersonalisation after consent withdrawals (152-ФЗ ст. 21 ч. 5): who of the
+    operator's region is due and by when, who was depersonalised and when, what was kept and why.
+    Ids and dates only: nobody here is named."""
+    return render(
+        request,
+        "cnppm/depersonalisations.html",
+        {
+            "rows": depersonalisation_rows(access.withdrawn_people(request.user)),
+            "days": settings.CONSENT_DESTRUCTION_DAYS,
+        },
     )
 
 
