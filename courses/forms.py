@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from cnppm.forms import IsoDateInput
 from cnppm.models import Person, Subject
@@ -93,8 +94,22 @@ class SessionForm(Styled, forms.ModelForm):
             "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A session is a day's teaching at most (the API's session serializer has the same bound).
+        hours = self.fields["hours"]
+        hours.max_value = 24
+        hours.validators.append(MaxValueValidator(24))
+        hours.widget.attrs.update({"min": 0, "max": 24})
+
     def data_for_service(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class SessionDeleteForm(forms.Form):
+    """Deleting a session whose attendance is marked asks for this confirmation (the marks go too)."""
+
+    confirm_attendance = forms.BooleanField(label="Удалить вместе с отметками посещаемости", required=False)
 
 
 class BulkEnrolForm(Styled, forms.Form):

@@ -104,7 +104,9 @@ def route_courses(*, user) -> list[RouteActivity]:
 
 
 def sessions(group: Group) -> QuerySet:
-    return GroupSession.objects.filter(group=group).order_by("number")
+    """The schedule in the order of the days: a session moved to another date keeps its number (the
+    event rows and the attendance name it by number), so the number alone is not the order."""
+    return GroupSession.objects.filter(group=group).order_by("date", "starts_at", "number")
 
 
 def attendance_map(group: Group) -> dict[tuple[int, int], bool]:

@@ -15,7 +15,7 @@ from routes.models import RouteActivity
 
 from . import selectors, workflow
 from .choices import AssessmentResult, GroupStatus, ProgrammeStatus
-from .forms import BulkEnrolForm, GroupForm, ProgrammeForm, SessionForm
+from .forms import BulkEnrolForm, GroupForm, ProgrammeForm, SessionDeleteForm, SessionForm
 from .models import GroupSession, TrainingRecord
 from .services import attendance as attendance_services
 from .services import completion, enrolment, programmes
@@ -174,6 +174,7 @@ def group_detail(request, pk):
             "sessions": sessions,
             "free": max(group.capacity - group.seats_taken, 0),
             "finishable": group.status in (GroupStatus.RECRUITING, GroupStatus.RUNNING),
+            "schedule_open": group.status not in programmes.CLOSED_STATUSES,
             "can_start": group.status == GroupStatus.RECRUITING,
         },
     )
@@ -245,6 +246,79 @@ def session_create(request, pk):
             messages.success(request, f"Занятие {session.number} добавлено в расписание.")
             return redirect("courses:group", group.pk)
     return render(request, "courses/session_form.html", {"form": form, "group": group})
+
+
+def _sessions_managed(user):
+    """Sessions of the groups whose schedule the user keeps (operator, organiser): another group's
+    or region's session is a 404, like an id that never existed."""
+    return GroupSession.objects.filter(group__in=access.course_groups_managed(user)).select_related(
+        "group__programme"
+    )
+
+
+def _session_page(request, session, form):
+    group = session.group
+    return render(
+        request,
+        "courses/session_form.html",
+        {
+            "form": form,
+            "group": group,
+            "session": session,
+            "closed": group.status in programmes.CLOSED_STATUSES,
+            "marks": session.attendance.count(),
+            "delete_form": SessionDeleteForm(),
+        },
+    )
+
+
+@login_required
+def session_edit(request, pk):
+    session = _get(_sessions_managed(request.user), pk)
+    group = session.group
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = programmes.session_update(
+                actor=request.user, session=session, data=form.data_for_service()
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if changed:
+                names = ", ".join(programmes.SESSION_LABELS[n] for n in changed)
+                messages.success(request, f"Занятие {session.number} изменено: {names}.")
+            else:
+                messages.info(request, "Изменений нет.")
+            return redirect("courses:group", group.pk)
+    if request.method == "POST":
+        # The bound form wrote the refused input into the instance: the heading shows what is stored.
+        session.refresh_from_db()
+    return _session_page(request, session, form)
+
+
+@login_required
+@require_POST
+def session_delete(request, pk):
+    session = _get(_sessions_managed(request.user), pk)
+    group = session.group
+    form = SessionDeleteForm(request.POST)
+    form.is_valid()  # one optional checkbox: always valid
+    label = f"Занятие {session.number} ({session.date:%d.%m.%Y})"
+    try:
+        removed = programmes.session_delete(
+            actor=request.user,
+            session=session,
+            confirm_attendance=form.cleaned_data.get("confirm_attendance", False),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("courses:session_edit", session.pk)
+    text = f"{label} удалено из расписания."
+    if removed:
+        text += f" Удалено отметок посещаемости: {removed}."
+    messages.success(request, text)
+    return redirect("courses:group", group.pk)
 
 
 @login_required

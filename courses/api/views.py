@@ -4,18 +4,20 @@ queryset is scoped by cnppm/access.py; every write calls one service."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cnppm import access
+from cnppm.api.forms import form_parse, form_serializer
 from cnppm.models import Person, Subject
 from diagnostics.models import CompetenceBlock
 from routes.models import RouteActivity
 
 from .. import selectors
+from ..forms import SessionDeleteForm, SessionForm
 from ..models import GroupSession
 from ..services import attendance as attendance_services
 from ..services import completion, enrolment, programmes
@@ -207,9 +209,26 @@ class GroupViewSet(
         )
 
 
+SessionInput = form_serializer(SessionForm, name="GroupSessionInput")
+
+
+class SessionUpdateResult(serializers.Serializer):
+    changed = serializers.ListField(
+        child=serializers.CharField(), help_text="изменённые поля; пусто — изменений нет, ничего не записано"
+    )
+    session = ser.SessionSerializer()
+
+
+class SessionDeleteResult(serializers.Serializer):
+    number = serializers.IntegerField(help_text="номер удалённого занятия")
+    attendance_removed = serializers.IntegerField(help_text="удалено отметок посещаемости")
+
+
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Sessions of the groups the user sees; attendance is marked by the group's course teachers,
-    its organiser or the operator."""
+    its organiser or the operator. The operator and the organiser change and delete sessions, as on
+    the session's page: the page's form (courses.forms.SessionForm) parses the input, the same
+    service (courses.services.programmes) decides."""
 
     serializer_class = ser.SessionSerializer
     filterset_fields = ["group"]
@@ -218,6 +237,59 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return GroupSession.objects.filter(group__in=access.course_groups(self.request.user)).order_by(
             "group", "number"
         )
+
+    def _managed(self, pk) -> GroupSession:
+        return _one(
+            GroupSession.objects.filter(group__in=access.course_groups_managed(self.request.user)),
+            pk,
+        )
+
+    def _update(self, request, pk, serializer, *, partial: bool) -> Response:
+        session = self._managed(pk)
+        current = {name: getattr(session, name) for name in programmes.SESSION_FIELDS}
+        form = form_parse(
+            request,
+            SessionForm,
+            serializer=serializer,
+            instance_data=current if partial else None,
+            instance=GroupSession.objects.get(pk=session.pk),
+        )
+        changed = programmes.session_update(actor=request.user, session=session, data=form.data_for_service())
+        session.refresh_from_db()
+        return Response({"changed": changed, "session": ser.SessionSerializer(session).data})
+
+    @extend_schema(request=SessionInput, responses=SessionUpdateResult, summary="Изменить занятие")
+    def update(self, request, pk=None):
+        return self._update(request, pk, SessionInput, partial=False)
+
+    @extend_schema(
+        request=SessionInput, responses=SessionUpdateResult, summary="Изменить занятие (часть полей)"
+    )
+    def partial_update(self, request, pk=None):
+        return self._update(request, pk, SessionInput, partial=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "confirm_attendance",
+                bool,
+                description="Удалить вместе с отметками посещаемости (без него занятие с отметками не удаляется)",
+            )
+        ],
+        responses={200: SessionDeleteResult},
+        summary="Удалить занятие",
+    )
+    def destroy(self, request, pk=None):
+        session = self._managed(pk)
+        form = SessionDeleteForm(request.query_params)
+        form.is_valid()  # one optional flag: always valid
+        number = session.number
+        removed = programmes.session_delete(
+            actor=request.user,
+            session=session,
+            confirm_attendance=form.cleaned_data.get("confirm_attendance", False),
+        )
+        return Response({"number": number, "attendance_removed": removed})
 
     @action(detail=True, methods=["post"], serializer_class=ser.AttendanceSerializer)
     def attendance(self, request, pk=None):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from cnppm import access
+from cnppm.russian import with_number
 from cnppm.services import DomainError, event_record
 
-from ..choices import GroupStatus, ProgrammeStatus
-from ..models import Group, GroupSession, Programme
+from .. import workflow
+from ..choices import EnrolmentStatus, GroupStatus, ProgrammeStatus
+from ..models import Enrolment, Group, GroupSession, Programme
 from ._common import lock_group, require_group_roles
 
 PROGRAMME_FIELDS = (
@@ -167,16 +170,30 @@ def group_set_status(*, actor, group: Group, status: str) -> Group:
     return group
 
 
-@transaction.atomic
-def session_save(*, actor, group: Group, data: dict, session: GroupSession | None = None) -> GroupSession:
-    """Add a session to the group's schedule (numbered next) or change one."""
-    group = lock_group(group)
-    require_group_roles(
-        actor,
-        group,
-        frozenset({"operator", "organiser"}),
-        "Расписание ведёт оператор ЦНППМ или организатор курса.",
-    )
+# Sessions of a finished or cancelled group are the schedule its outcome was decided on.
+CLOSED_STATUSES = (GroupStatus.FINISHED, GroupStatus.CANCELLED)
+SESSION_FIELDS = ("date", "starts_at", "ends_at", "topic", "hours", "place")
+# How messages and event rows name a session's fields.
+SESSION_LABELS = {
+    "date": "дата",
+    "starts_at": "время начала",
+    "ends_at": "время окончания",
+    "topic": "тема",
+    "hours": "часы",
+    "place": "место или ссылка",
+}
+SCHEDULE_REFUSED = "Расписание ведёт оператор ЦНППМ или организатор курса."
+
+
+def _require_schedule_open(actor, group: Group) -> None:
+    require_group_roles(actor, group, workflow.MANAGERS, SCHEDULE_REFUSED)
+    if group.status in CLOSED_STATUSES:
+        raise DomainError(
+            f"Группа «{group.name}»: {GroupStatus(group.status).label}. Расписание больше не меняется."
+        )
+
+
+def _validate_session(group: Group, data: dict) -> None:
     if not data.get("date"):
         raise DomainError("Укажите дату занятия.")
     if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
@@ -185,10 +202,39 @@ def session_save(*, actor, group: Group, data: dict, session: GroupSession | Non
         raise DomainError(
             f"Дата занятия вне сроков обучения группы ({group.starts_on:%d.%m.%Y} – {group.ends_on:%d.%m.%Y})."
         )
-    if session is None:
-        last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
-        session = GroupSession(group=group, number=last + 1)
-    for name in ("date", "starts_at", "ends_at", "topic", "hours", "place"):
+
+
+def _shown(name: str, value) -> str:
+    """A session's field as the event row keeps it (what a person reads in the history)."""
+    if value in (None, ""):
+        return "—"
+    if name == "date":
+        return f"{value:%d.%m.%Y}"
+    if name in ("starts_at", "ends_at"):
+        return f"{value:%H:%M}"
+    return str(value)
+
+
+def _summary(session: GroupSession, names=SESSION_FIELDS) -> str:
+    return "; ".join(f"{SESSION_LABELS[n]}: {_shown(n, getattr(session, n))}" for n in names)
+
+
+def _session_locked(session: GroupSession, group: Group) -> GroupSession:
+    try:
+        return GroupSession.objects.get(pk=session.pk, group=group)
+    except GroupSession.DoesNotExist:
+        raise DomainError("Этого занятия уже нет в расписании группы. Обновите страницу.") from None
+
+
+@transaction.atomic
+def session_save(*, actor, group: Group, data: dict) -> GroupSession:
+    """Add a session to the group's schedule (numbered next); changes are session_update."""
+    group = lock_group(group)
+    _require_schedule_open(actor, group)
+    _validate_session(group, data)
+    last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+    session = GroupSession(group=group, number=last + 1)
+    for name in SESSION_FIELDS:
         if name in data:
             setattr(session, name, data[name])
     session.save()
@@ -196,3 +242,82 @@ def session_save(*, actor, group: Group, data: dict, session: GroupSession | Non
         actor=actor, target=group, verb="session_saved", field=str(session.number), new=str(session.date)
     )
     return session
+
+
+@transaction.atomic
+def session_update(*, actor, session: GroupSession, data: dict) -> list[str]:
+    """Change a session of the schedule (date, time, topic, hours, place or link). Returns the names
+    of the fields that changed: none, and nothing is written (no save, no event row). A session whose
+    attendance is marked keeps a past date: attendance is only marked for sessions that took place."""
+    group = lock_group(session.group)
+    _require_schedule_open(actor, group)
+    # Re-read under the group's lock: a bound model form has already written its input into the
+    # instance it was given.
+    session = _session_locked(session, group)
+    merged = {name: data.get(name, getattr(session, name)) for name in SESSION_FIELDS}
+    merged["topic"] = (merged["topic"] or "").strip()
+    merged["place"] = (merged["place"] or "").strip()
+    _validate_session(group, merged)
+    changed = [name for name in SESSION_FIELDS if merged[name] != getattr(session, name)]
+    if not changed:
+        return []
+    if "date" in changed and merged["date"] > timezone.localdate() and session.attendance.exists():
+        raise DomainError(
+            f"По занятию {session.number} уже отмечена посещаемость: перенести его на будущую дату "
+            f"({merged['date']:%d.%m.%Y}) нельзя."
+        )
+    old = _summary(session, changed)
+    for name in changed:
+        setattr(session, name, merged[name])
+    session.save(update_fields=changed)
+    event_record(
+        actor=actor,
+        target=group,
+        verb="session_updated",
+        field=str(session.number),
+        old=old,
+        new=_summary(session, changed),
+    )
+    return changed
+
+
+@transaction.atomic
+def session_delete(*, actor, session: GroupSession, confirm_attendance: bool = False) -> int:
+    """Remove a session from the schedule, with its attendance marks. Returns the number of marks
+    removed. The completion rules count the share of the sessions left (courses.selectors
+    .completion_check counts the group's sessions and the listener's marks as they are), so:
+    - marks of the course teachers are lost with the session: without `confirm_attendance` that is
+      a question (code "confirm_attendance"), not a deletion;
+    - once a listener's training is completed or not by this schedule, the schedule it was decided
+      on stays (a finished or cancelled group's, and a single listener completed early)."""
+    group = lock_group(session.group)
+    _require_schedule_open(actor, group)
+    session = _session_locked(session, group)
+    decided = Enrolment.objects.filter(
+        group=group, status__in=(EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
+    ).count()
+    if decided:
+        raise DomainError(
+            f"Итог обучения уже подведён у {with_number(decided, 'слушатель', 'gent')} группы: доля "
+            "посещённых занятий считалась по этому расписанию, удалить занятие нельзя."
+        )
+    marks = session.attendance.count()
+    if marks and not confirm_attendance:
+        raise DomainError(
+            f"По занятию {session.number} ({session.date:%d.%m.%Y}) уже отмечена посещаемость "
+            f"({with_number(marks, 'отметка', 'nomn')}): при удалении отметки будут стёрты, а доля "
+            "посещённых занятий слушателей будет считаться по оставшимся занятиям. "
+            "Подтвердите удаление вместе с отметками.",
+            code="confirm_attendance",
+        )
+    number, old = session.number, _summary(session)
+    session.delete()
+    event_record(
+        actor=actor,
+        target=group,
+        verb="session_deleted",
+        field=str(number),
+        old=old,
+        comment=f"удалено отметок посещаемости: {marks}" if marks else "",
+    )
+    return marks

@@ -101,6 +101,8 @@ API_OF_ACTION = {
     "courses:group_enrol": ("post", "/api/v1/courses/groups/{id}/enrol/"),
     "courses:group_finish": ("post", "/api/v1/courses/groups/{id}/finish/"),
     "courses:session_create": ("post", "/api/v1/courses/groups/{id}/sessions/"),
+    "courses:session_edit": ("put", "/api/v1/courses/sessions/{id}/"),
+    "courses:session_delete": ("delete", "/api/v1/courses/sessions/{id}/"),
     "courses:attendance": ("post", "/api/v1/courses/sessions/{id}/attendance/"),
     "courses:assessment": ("post", "/api/v1/courses/enrolments/{id}/assessment/"),
     "courses:enrolment_request": ("post", "/api/v1/courses/enrolments/"),

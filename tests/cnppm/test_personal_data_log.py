@@ -56,6 +56,10 @@ NOT_PERSON_LEVEL = {
     "courses:programme_status",
     "courses:group_status",
     "courses:session_create",
+    # A session's form and its deletion (issue 12.2): a date, a topic and a count of attendance
+    # marks, no listener named; the API's change and deletion of a session are course-session-detail.
+    "courses:session_edit",
+    "courses:session_delete",
     "course-programme-detail",
     "course-programme-status",
     "course-group-status",

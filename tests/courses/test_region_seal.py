@@ -39,6 +39,8 @@ def _fingerprint(region) -> dict:
 
 def requests(c: dict) -> dict:
     p, g, s, e, a = c["programme"].pk, c["group"].pk, c["session"].pk, c["enrolment"].pk, c["activity"].pk
+    # A change region 1's own organiser could make (a date inside the group's dates).
+    moved = {"date": c["session"].date.isoformat(), "hours": 3, "topic": "Чужая"}
     page = lambda name, args, data=None: ("post", reverse(f"courses:{name}", args=args), data or {}, False)  # noqa: E731
     api = lambda method, url, data=None: (method, url, data or {}, True)  # noqa: E731
     return {
@@ -54,6 +56,8 @@ def requests(c: dict) -> dict:
         "courses:group_finish": [page("group_finish", [g])],
         "courses:group_enrol": [page("group_enrol", [g], {"people": "x@example.org"})],
         "courses:session_create": [page("session_create", [g], {"date": "2026-01-01"})],
+        "courses:session_edit": [page("session_edit", [s], moved)],
+        "courses:session_delete": [page("session_delete", [s], {"confirm_attendance": "on"})],
         "courses:assessment": [page("assessment", [g], {f"result-{e}": "failed"})],
         "courses:attendance": [page("attendance", [s], {f"present-{e}": "on"})],
         "courses:enrolment_transition": [page("enrolment_transition", [e], {"to": "cancelled"})],
@@ -79,6 +83,11 @@ def requests(c: dict) -> dict:
         "course-group-enrol": [api("post", f"{API}/groups/{g}/enrol/", {"people": [c["people"][0]]})],
         "course-group-sessions": [api("post", f"{API}/groups/{g}/sessions/", {"date": "2026-01-01"})],
         "course-group-finish": [api("post", f"{API}/groups/{g}/finish/")],
+        "course-session-detail": [
+            api("put", f"{API}/sessions/{s}/", moved),
+            api("patch", f"{API}/sessions/{s}/", {"topic": "Чужая"}),
+            api("delete", f"{API}/sessions/{s}/?confirm_attendance=true"),
+        ],
         "course-session-attendance": [
             api("post", f"{API}/sessions/{s}/attendance/", {"marks": [{"enrolment": e, "present": False}]})
         ],
