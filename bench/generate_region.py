@@ -3,7 +3,11 @@ attempts with block results, routes with activities and reviews, reference stati
 organization facts. Used by bench_indicators.py (and the reports bench).
 
     generate(n_teachers=100_000, n_municipalities=60, n_organizations=2_000, n_attempts=50_000,
-             n_routes=40_000, seed=1) -> dict of counts and the Region
+             n_routes=40_000, seed=1, history=True) -> dict of counts and the Region
+
+With `history` the routes get their status changes (RouteEvent) at dates, as routes/history.py
+stores them, some of them after the year and some routes cancelled (in 2024, or days after being
+submitted), so that a period's figures depend on the status at the period end (issue 10.2).
 
 Run it inside a configured Django (DJANGO_SETTINGS_MODULE, DATABASE_URL); it writes into that
 database, so point it at a throwaway one."""
@@ -32,6 +36,7 @@ def generate(
     n_routes: int = 40_000,
     seed: int = 1,
     region_code: str = "BENCH",
+    history: bool = True,
 ) -> dict:
     from cnppm.choices import Education, OrganizationKind, QualificationCategory
     from cnppm.models import (
@@ -164,6 +169,8 @@ def generate(
         ],
         batch_size=BATCH,
     )
+    if history:
+        _history(routes, seed)
     acts = RouteActivity.objects.bulk_create(
         [
             RouteActivity(
@@ -224,3 +231,51 @@ def generate(
         "attempts": len(attempts),
         "routes": len(routes),
     }
+
+
+def _history(routes, seed: int) -> None:
+    """Status changes of the generated routes at their dates: created the day before submission,
+    submitted, approved and taken into work 5–20 days later (often after the year for late ones),
+    completing 2–5 months after that. About 5 % of the routes submitted and not yet reviewed were
+    cancelled 3 days after submission (a period containing that does not count them), and about 5 %
+    of all submitted ones in 2024 (earlier periods still count them). Its own random sequence: the
+    rest of the region is the same with or without history."""
+    from routes.choices import RouteStatus as S
+    from routes.models import Route, RouteEvent
+
+    rng = random.Random(seed + 1)
+    steps = {
+        S.SUBMITTED: [S.SUBMITTED],
+        S.APPROVED: [S.SUBMITTED, S.APPROVED],
+        S.IN_PROGRESS: [S.SUBMITTED, S.APPROVED, S.IN_PROGRESS],
+        S.COMPLETING: [S.SUBMITTED, S.APPROVED, S.IN_PROGRESS, S.COMPLETING],
+    }
+    events, changed = [], []
+    for r in routes:
+        submitted = r.submitted_at
+        created = (submitted or r.entry_attempt.finished_at + timedelta(days=10)) - timedelta(days=1)
+        r.created_at = created
+        chain = [("", S.DRAFT, created)]
+        if submitted:
+            approved = submitted + timedelta(days=rng.randrange(5, 21))
+            when = {
+                S.SUBMITTED: submitted,
+                S.APPROVED: approved,
+                S.IN_PROGRESS: approved + timedelta(hours=1),
+                S.COMPLETING: approved + timedelta(days=rng.randrange(60, 151)),
+            }
+            for status in steps[r.status]:
+                chain.append((chain[-1][1], status, when[status]))
+            roll = rng.random()
+            if r.status == S.SUBMITTED and roll < 0.05:
+                chain.append((S.SUBMITTED, S.CANCELLED, submitted + timedelta(days=3)))
+            elif roll > 0.95:
+                chain.append(
+                    (chain[-1][1], S.CANCELLED, _at(date(2024, 3, 1) + timedelta(days=rng.randrange(200))))
+                )
+            if chain[-1][1] == S.CANCELLED:
+                r.status = S.CANCELLED
+        changed.append(r)
+        events += [RouteEvent(route=r, from_status=a, to_status=b, at=at) for a, b, at in chain]
+    Route.objects.bulk_update(changed, ["created_at", "status"], batch_size=BATCH)
+    RouteEvent.objects.bulk_create(events, batch_size=BATCH)

@@ -7,9 +7,23 @@
 -- Parameters: region, period, run, year, start_ts (NULL = cumulative) and end_ts (exclusive),
 -- start_day/end_day (the window in dates), ystart_day (year window start), cumulative, now.
 
-DROP TABLE IF EXISTS hs_muni, hs_iom, hs_diag, hs_ref, hs_rows, hs_counts, hs_dist;
+DROP TABLE IF EXISTS hs_muni, hs_then, hs_iom, hs_diag, hs_ref, hs_rows, hs_counts, hs_dist;
 
 CREATE TEMP TABLE hs_muni AS SELECT id FROM cnppm_municipality WHERE region_id = %(region)s;
+
+-- A route's status at the window end (monitoring.indicators.status_at): the routes of the region with
+-- a status change at or after the end get the status of their latest change before it (or, with none
+-- before, the status their first later change started from); every other route has its current status.
+CREATE TEMP TABLE hs_then AS
+SELECT DISTINCT ON (e.route_id) e.route_id,
+       COALESCE((SELECT b.to_status FROM routes_routeevent b WHERE b.route_id = e.route_id AND b.at < %(end_ts)s
+                 ORDER BY b.at DESC, b.id DESC LIMIT 1), NULLIF(e.from_status, '')) AS status
+FROM routes_routeevent e
+JOIN routes_route r ON r.id = e.route_id
+JOIN cnppm_organization o ON o.id = r.organization_id
+JOIN hs_muni m ON m.id = o.municipality_id
+WHERE e.at >= %(end_ts)s
+ORDER BY e.route_id, e.at, e.id;
 
 CREATE TEMP TABLE hs_iom AS
 SELECT r.id, r.teacher_id, r.organization_id, o.municipality_id
@@ -17,8 +31,10 @@ FROM routes_route r
 JOIN cnppm_organization o ON o.id = r.organization_id
 JOIN cnppm_municipality m ON m.id = o.municipality_id
 JOIN cnppm_person p ON p.id = r.teacher_id
+LEFT JOIN hs_then t ON t.route_id = r.id
 WHERE m.region_id = %(region)s AND p.consent_withdrawn_at IS NULL AND r.entry_attempt_id IS NOT NULL
-  AND r.status IN ('submitted', 'returned', 'approved', 'in_progress', 'completing', 'completed')
+  AND CASE WHEN t.route_id IS NULL THEN r.status ELSE t.status END
+      IN ('submitted', 'returned', 'approved', 'in_progress', 'completing', 'completed')
   AND r.submitted_at < %(end_ts)s AND (%(start_ts)s::timestamptz IS NULL OR r.submitted_at >= %(start_ts)s);
 
 CREATE TEMP TABLE hs_diag AS
@@ -196,10 +212,12 @@ WHERE p.consent_withdrawn_at IS NULL AND rv.created_at < %(end_ts)s
   AND (%(start_ts)s::timestamptz IS NULL OR rv.created_at >= %(start_ts)s)
 GROUP BY 1, 3
 UNION ALL
-SELECT o.municipality_id, 'stages', r.status, NULL, COUNT(*)
+SELECT o.municipality_id, 'stages', s.status, NULL, COUNT(*)
 FROM routes_route r JOIN cnppm_person p ON p.id = r.teacher_id
 JOIN cnppm_organization o ON o.id = r.organization_id JOIN hs_muni m ON m.id = o.municipality_id
-WHERE r.status <> 'cancelled' AND p.consent_withdrawn_at IS NULL AND r.created_at < %(end_ts)s
+LEFT JOIN hs_then t ON t.route_id = r.id
+CROSS JOIN LATERAL (SELECT CASE WHEN t.route_id IS NULL THEN r.status ELSE t.status END AS status) s
+WHERE s.status <> 'cancelled' AND p.consent_withdrawn_at IS NULL AND r.created_at < %(end_ts)s
   AND (%(start_ts)s::timestamptz IS NULL OR r.created_at >= %(start_ts)s)
 GROUP BY 1, 3;
 

@@ -2,7 +2,7 @@
 municipality in the grouping, so one computation gives the region and every municipality:
 education, qualification category, experience band of participants with an ИОМ; deficit level per
 competence; competence combinations that routes address; activity kinds, levels and formats; curator
-verdicts; routes by stage.
+verdicts; routes by stage (as of the period end).
 
 Stored shape (per municipality id, as a string key in JSON): see `EMPTY`. `merge()` adds several
 municipalities up (a region or a methodist's municipalities)."""
@@ -24,7 +24,7 @@ from diagnostics.models import BlockResult
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, iom_q, iom_routes
+from .indicators import Window, iom_q, iom_routes, status_at
 
 FLAT = (
     "education",
@@ -157,19 +157,22 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     )
     add("verdicts", reviews.order_by().values(amuni, "verdict").annotate(n=Count("id")), "verdict", amuni)
 
-    # Routes by stage: every route (drafts too) created inside the window, by its current status.
+    # Routes by stage: every route (drafts too) created inside the window, by its status at the
+    # window end (status_at), leaving out those cancelled by then: a past period shows its stages
+    # as they were, not as the routes stand today.
     stages = (
-        Route.objects.exclude(status=RouteStatus.CANCELLED)
-        .filter(
+        Route.objects.filter(
             window.dt_q("created_at"),
             consenting_q("teacher"),
             organization__municipality__region_id=region_id,
         )
+        .annotate(stage=status_at(window.end_dt))
+        .exclude(stage=RouteStatus.CANCELLED)
         .order_by()
-        .values(muni, "status")
+        .values(muni, "stage")
         .annotate(n=Count("id"))
     )
-    add("stages", stages, "status")
+    add("stages", stages, "stage")
     return dict(out)
 
 

@@ -6,7 +6,9 @@ a loop per municipality or organization. The result is a list of `Row`s that the
 
 Counting rules, stated once:
 - "Has an ИОМ" is `HAS_IOM_RULE` / `has_iom_routes()`: a route at least submitted (not a draft, not
-  cancelled) and built on diagnostics (it has an entry attempt).
+  cancelled) and built on diagnostics (it has an entry attempt). For a period the status is the one
+  the route had at the period end (`status_at`, from its RouteEvent rows), not today's: a report for
+  2023-Q1 rendered in 2025 shows what was true in 2023-Q1.
 - A route counts where it was created (`Route.organization`), an attempt where it was taken
   (`Attempt.organization`), not at the person's current school.
 - Cumulative: everything up to the period end. For the period alone: what happened inside
@@ -28,8 +30,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from cnppm.access import consenting_q
@@ -47,7 +50,7 @@ from cnppm.models import (
 from diagnostics.choices import AttemptStatus, InstrumentKind
 from diagnostics.models import Attempt
 from routes.choices import ActivityKind, ActivityOutcome, RouteStatus
-from routes.models import Route, RouteActivity
+from routes.models import Route, RouteActivity, RouteEvent
 
 from .choices import IndicatorCode, ScopeLevel
 from .numbers import percent, ratio
@@ -66,6 +69,8 @@ HAS_IOM_STATUSES = (
 HAS_IOM_RULE = (
     "Педагог считается имеющим ИОМ, если его маршрут хотя бы подан на рассмотрение куратору "
     "(не черновик и не отменён) и построен на результатах диагностики (есть входная диагностика). "
+    "Статус маршрута берётся на конец периода по истории его изменений: ИОМ, отменённый после "
+    "периода, в периоде учитывается, отменённый в периоде — нет. "
     "ИОМ учитывается в организации, где он создан; диагностика — в организации, где её проходили."
 )
 
@@ -80,13 +85,42 @@ def support_norm() -> int:
     return int(settings.SUPPORT_NORM)
 
 
-def has_iom_q(prefix: str = "") -> Q:
-    """The Q of `HAS_IOM_RULE` on a Route queryset (or through `prefix`, e.g. "route__")."""
-    return Q(**{f"{prefix}status__in": HAS_IOM_STATUSES, f"{prefix}entry_attempt__isnull": False})
+def status_at(end_dt: datetime, prefix: str = "") -> Case:
+    """The route's status as of `end_dt` (exclusive), as an expression on a Route queryset (or through
+    `prefix`, e.g. "route__"): the `to_status` of its latest RouteEvent before `end_dt`.
+
+    Cheap where it matters: only a route with an event at or after `end_dt` (a past period, or a
+    route changed since) reads its history; every other route, which is nearly all of them for the
+    current period, keeps its current status after one EXISTS probe on the (route, at) index. A route
+    with no event before `end_dt` but some after it (created before its history was kept, changed
+    since) had the status its first later change started from; a route with no events at all has
+    its current status."""
+    events = RouteEvent.objects.filter(route_id=OuterRef(f"{prefix}id"))
+    before = events.filter(at__lt=end_dt).order_by("-at", "-id").values("to_status")[:1]
+    after = events.filter(at__gte=end_dt)
+    first_after = after.order_by("at", "id").values("from_status")[:1]
+    return Case(
+        When(
+            Exists(after),
+            then=Coalesce(Subquery(before), NullIf(Subquery(first_after), Value(""))),
+        ),
+        default=F(f"{prefix}status"),
+        output_field=CharField(),
+    )
 
 
-def has_iom_routes(qs: QuerySet | None = None) -> QuerySet:
-    return (qs if qs is not None else Route.objects.all()).filter(has_iom_q())
+def has_iom_q(prefix: str = "", *, at: datetime | None = None) -> Q:
+    """The Q of `HAS_IOM_RULE` on a Route queryset (or through `prefix`, e.g. "route__"): with `at`
+    by the status as of that moment (`status_at`, for a period), without it by the current status
+    (for what is true now: current dashboards, route lists)."""
+    q = Q(**{f"{prefix}entry_attempt__isnull": False})
+    if at is None:
+        return q & Q(**{f"{prefix}status__in": HAS_IOM_STATUSES})
+    return q & Q(In(status_at(at, prefix), [str(s) for s in HAS_IOM_STATUSES]))
+
+
+def has_iom_routes(qs: QuerySet | None = None, *, at: datetime | None = None) -> QuerySet:
+    return (qs if qs is not None else Route.objects.all()).filter(has_iom_q(at=at))
 
 
 # --- The period window --------------------------------------------------------------------------
@@ -147,9 +181,10 @@ def year_window_for(period, cumulative: bool) -> Window:
 def iom_q(region_id: int, window: Window, prefix: str = "") -> Q:
     """The Q of `iom_routes` on a Route queryset, or through `prefix` (e.g. "route__") on rows that
     hang off a route: filtering activities by joins lets the planner start from the region's
-    organizations (an `IN (subquery)` of routes was planned as a nested loop over every activity)."""
+    organizations (an `IN (subquery)` of routes was planned as a nested loop over every activity).
+    The status is the one at the window end, so a past period counts what was true then."""
     return (
-        has_iom_q(prefix)
+        has_iom_q(prefix, at=window.end_dt)
         & window.dt_q(f"{prefix}submitted_at")
         & consenting_q(f"{prefix}teacher")
         & Q(**{f"{prefix}organization__municipality__region_id": region_id})
@@ -157,7 +192,8 @@ def iom_q(region_id: int, window: Window, prefix: str = "") -> Q:
 
 
 def iom_routes(region_id: int, window: Window) -> QuerySet:
-    """Routes with an ИОМ (the rule above) submitted inside the window, in the region where created."""
+    """Routes with an ИОМ (the rule above, status as of the window end) submitted inside the window,
+    in the region where created."""
     return Route.objects.filter(iom_q(region_id, window))
 
 

@@ -335,6 +335,9 @@ class RouteEvent(models.Model):
         verbose_name = "смена статуса ИОМ"
         verbose_name_plural = "история статусов ИОМ"
         ordering = ["at", "id"]
+        # A route's status at a period end (monitoring.indicators.status_at) probes its events by
+        # route and time: one index range per route instead of reading all its events.
+        indexes = [models.Index(fields=["route", "at"], name="routes_event_route_at")]
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"

@@ -7,7 +7,7 @@ the distributions and teachers who withdrew consent. Runs on SQLite and on Postg
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from monitoring.distributions import compute_by_municipality, merge
 from monitoring.indicators import HAS_IOM_STATUSES, compute_all, iom_routes, window_for
 from monitoring.models import IndicatorDefinition, IndicatorSnapshot, RegionalEvent
 from monitoring.services.computation import computation_execute, computation_request, period_get_or_create
-from routes.choices import ActivityKind, ActivityOutcome
-from routes.models import Route, RouteActivity
+from routes.choices import ActivityKind, ActivityOutcome, RouteStatus
+from routes.models import Route, RouteActivity, RouteEvent
 from tests.monitoring import factories as f
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -152,6 +152,24 @@ def region_world():
     # Consent withdrawn: teachers with routes, a supporter and a trained staff member.
     gone = teachers[::7] + staff[:1]
     Person.objects.filter(pk__in=[p.pk for p in gone]).update(consent_withdrawn_at=timezone.now())
+    # The status at the period end, whatever the generator's dice gave: two routes submitted in the
+    # quarter and cancelled in 2024 (counted in 2022-Q2), one cancelled days after its submission
+    # in the first half of 2022 (not counted).
+    live = (
+        Route.objects.filter(organization__municipality__region=region, submitted_at__lt=f.at("2022-06-25"))
+        .exclude(status=RouteStatus.CANCELLED)
+        .exclude(teacher__in=gone)
+        .order_by("id")
+    )
+    later = list(live.filter(submitted_at__gte=f.at("2022-04-01"))[:2])
+    early = live.filter(status=RouteStatus.SUBMITTED).exclude(pk__in=[r.pk for r in later]).first()
+    for route, at in [(r, f.at("2024-02-01")) for r in later] + [
+        (early, early.submitted_at + timedelta(days=3))
+    ]:
+        RouteEvent.objects.create(
+            route=route, from_status=route.status, to_status=RouteStatus.CANCELLED, at=at
+        )
+        Route.objects.filter(pk=route.pk).update(status=RouteStatus.CANCELLED)
     period = period_get_or_create("2022-Q2", region=region)
     return {"region": region, "period": period, "school": school, "gone": gone}
 
@@ -188,14 +206,26 @@ def test_withdrawn_consent_is_not_counted(region_world):
     f2 = IndicatorSnapshot.objects.get(
         period=period, indicator__code="F2", scope_level=ScopeLevel.REGION, cumulative=True
     )
-    # Straightforward: every submitted (not draft, not cancelled) route built on a diagnostics.
+    # Straightforward: every route built on a diagnostics, submitted before the period end and at
+    # least submitted (not a draft, not cancelled) then: its last status change before the end.
+    end = timezone.make_aware(datetime(2022, 7, 1))
+
+    def status_then(route):
+        before = [e for e in route.events.all() if e.at < end]
+        return before[-1].to_status if before else route.status
+
+    routes = Route.objects.filter(
+        organization__municipality__region=region_world["region"], entry_attempt__isnull=False
+    ).prefetch_related("events")
     with_iom = {
         r.teacher_id
-        for r in Route.objects.filter(
-            organization__municipality__region=region_world["region"], entry_attempt__isnull=False
-        )
-        if r.status in HAS_IOM_STATUSES and r.submitted_at < timezone.make_aware(datetime(2022, 7, 1))
+        for r in routes
+        if r.submitted_at and r.submitted_at < end and status_then(r) in HAS_IOM_STATUSES
     }
+    # The generated history makes the rule matter: routes cancelled since still count, and routes
+    # cancelled before the end do not.
+    assert sum(r.status == "cancelled" and r.teacher_id in with_iom for r in routes) >= 2
+    assert any(r.submitted_at < end and status_then(r) == "cancelled" for r in routes if r.submitted_at)
     withdrawn = {p.pk for p in gone}
     assert with_iom & withdrawn
     assert f2.numerator == Decimal(len(with_iom - withdrawn))

@@ -20,9 +20,11 @@ from cnppm.models import Organization, Person
 from diagnostics.choices import InstrumentKind, InstrumentStatus
 from diagnostics.models import Attempt, BlockResult, CompetenceBlock, Instrument
 from monitoring.reports import report_class
+from monitoring.services.computation import current_period_codes
 from routes.choices import ActivityOutcome, RouteStatus, Verdict
 from routes.history import SHEETS, history_import
 from routes.models import Route, RouteActivity, RouteEvent, RouteReview
+from routes.services.routes import route_transition
 from tests.cnppm.factories import MunicipalityFactory, OrganizationFactory
 from tests.cnppm.xlsx_helpers import workbook_bytes
 from tests.monitoring.conftest import compute
@@ -193,6 +195,28 @@ def test_imported_route_carries_its_history(dinskoy):
     attempt = route.entry_attempt
     assert attempt.percent == Decimal("47.750000")  # (40 + 55,5) / 2
     assert BlockResult.objects.filter(attempt=attempt).count() == 2
+
+
+def test_past_periods_show_the_imported_routes_as_they_were_then(dinskoy):
+    """Rendered today, a past period shows the routes' status at its end: one of the 52 cancelled in
+    the portal today still counts in 2023-Q1 (F₂ = 52 / 52) and in its stages; at the end of 2022 the
+    routes were under review (reviewed and approved only in January 2023), though today in work."""
+    operator = dinskoy["operator"].user
+    history_import(actor=operator, file=_dinskoy_file(dinskoy))
+    person, _ = dinskoy["placed"][5]
+    route = Route.objects.get(teacher=person)
+    route_transition(actor=operator, route=route, target=RouteStatus.CANCELLED, comment="дубликат")
+
+    def stages(code):
+        table = report_class("analytic")(period=compute(code)).build_context()["table"]["stages"]
+        return {row[0]: row[1] for row in table.rows if row[1]}
+
+    q1 = report_class("municipal_letter")(period=compute("2023-Q1"), municipality=dinskoy["muni"])
+    assert "F₂ = 52 / 52 · 100 % = 100,0 %" in _text(q1)
+    assert stages("2023-Q1") == {"реализуется": 52}
+    assert stages("2022-Q4") == {"на рассмотрении": 52}
+    # Today: the cancelled one is gone; the three routes of June 2023 were never reviewed.
+    assert stages(current_period_codes()[0]) == {"на рассмотрении": 3, "реализуется": 51}
 
 
 def test_reimporting_the_same_file_adds_nothing(dinskoy):
