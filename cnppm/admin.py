@@ -6,6 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from . import auth_limits, models, services
 from .models import PersonalDataAccess
@@ -344,6 +345,15 @@ class LimitedAdminLoginForm(AdminAuthenticationForm):
 
 
 admin.site.login_form = LimitedAdminLoginForm
+
+
+def _password_change(request, extra_context=None):
+    """The admin's own password change compares the current password outside the login limit: its
+    link leads to the portal's page, which counts wrong current passwords (cnppm.account_forms)."""
+    return redirect("account_change_password")
+
+
+admin.site.password_change = _password_change
 
 
 @admin.register(models.ApiToken)

@@ -234,12 +234,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "cnppm.adapters.AccountAdapter"
+# A wrong current password on the password change counts against the login limit (cnppm.account_forms).
+ACCOUNT_FORMS = {"change_password": "cnppm.account_forms.LimitedChangePasswordForm"}
 # No open sign-up by default: accounts come from the roster import or the operator.
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", False)
 # Failed logins are limited by cnppm.auth_limits on every door (form, admin, API), per account and
 # client and per client; allauth's own per-login-name limit would let anybody lock a user out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": None,
+    # Wrong current passwords on the password change count against the same limit
+    # (cnppm.account_forms); allauth's own 5/m/user would answer its bare 429 page first.
+    "change_password": None,
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
