@@ -13,9 +13,10 @@ from django.utils.http import urlencode
 from .services import consent_is_given
 
 # Reachable before consent and password change: the gates themselves, logout, password reset,
-# static files. Everything else (pages, API, admin) waits.
+# static files and the icon. Everything else (pages, API, admin) waits.
 _OPEN_PREFIXES = (
     "/static/",
+    "/favicon.ico",
     "/accounts/logout/",
     "/accounts/password/",
     "/consent/",

@@ -26,6 +26,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("cabinet/", views.cabinet, name="cabinet"),
     path("cabinet/profile/", views.profile_edit, name="profile_edit"),
     path("consent/", views.consent, name="consent"),

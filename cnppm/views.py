@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -257,6 +258,14 @@ def _int_or_none(value):
 # Only item images are public to signed-in users. Everything else under MEDIA_ROOT (evidence,
 # generated reports, archives) is served by its app's scoped view, never by path.
 PUBLIC_MEDIA_PREFIXES = ("items/",)
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page says: the vendored icon among the
+    static files (its hashed name changes with the file, so the redirect is not permanent)."""
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @login_required
