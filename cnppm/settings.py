@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cnppm.tasks.sweep_stale_jobs",
         "schedule": 60.0,
     },
+    # Item-bank uploads nobody confirmed (diagnostics.services.item_import.DRAFT_TTL), with their files.
+    "discard-stale-item-drafts": {
+        "task": "diagnostics.tasks.discard_stale_item_drafts",
+        "schedule": crontab(minute=15),
+    },
     # 152-ФЗ ст. 21 ч. 5: personal data of who withdrew consent are depersonalised after the term.
     "depersonalise-withdrawn": {
         "task": "cnppm.tasks.depersonalise_withdrawn",

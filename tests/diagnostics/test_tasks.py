@@ -39,3 +39,34 @@ def test_task_closes_only_expired_attempts_with_saved_answers():
     assert a1.percent == Decimal("50.00")
     assert a2.status == AttemptStatus.IN_PROGRESS
     assert close_expired_attempts.delay().get() == 0  # running again changes nothing
+
+
+def test_beat_drops_unconfirmed_item_bank_uploads_with_their_files(world, settings):
+    from cnppm.import_jobs import _store
+    from diagnostics.models import ItemImportDraft
+    from diagnostics.tasks import discard_stale_item_drafts
+    from tests.diagnostics.import_helpers import draft_instrument
+
+    entry = settings.CELERY_BEAT_SCHEDULE["discard-stale-item-drafts"]
+    assert entry["task"] == discard_stale_item_drafts.name
+    instrument = draft_instrument()
+
+    def draft(name, age):
+        row = ItemImportDraft.objects.create(
+            instrument=instrument,
+            actor=world["operator"].user,
+            filename=name,
+            path=_store(b"x", name),
+            fmt="gift",
+        )
+        ItemImportDraft.objects.filter(pk=row.pk).update(created_at=timezone.now() - age)
+        return row
+
+    old, fresh = draft("old.gift", timedelta(days=2)), draft("fresh.gift", timedelta(hours=2))
+    assert (settings.PRIVATE_MEDIA_ROOT / old.path).exists()
+
+    assert discard_stale_item_drafts.delay().get() == 1
+    assert list(ItemImportDraft.objects.values_list("filename", flat=True)) == ["fresh.gift"]
+    assert not (settings.PRIVATE_MEDIA_ROOT / old.path).exists()
+    assert (settings.PRIVATE_MEDIA_ROOT / fresh.path).exists()
+    assert discard_stale_item_drafts.delay().get() == 0  # nothing left to drop
