@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from django.utils import timezone
+
 
 @dataclass
 class DemoContext:
@@ -163,7 +165,7 @@ def build(*, teachers: int = 300, today: date | None = None, password: str | Non
     )
 
     User = get_user_model()
-    today = today or date.today()
+    today = today or timezone.localdate()
     academic_year = today.year if today.month >= 9 else today.year - 1
     ctx = DemoContext(
         region=None,

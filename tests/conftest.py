@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 
@@ -8,6 +9,12 @@ from tests.cnppm.factories import MunicipalityFactory, OrganizationFactory, assi
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The portal's days are Moscow days (settings.TIME_ZONE); tests that build dates with
+# `date.today()` would otherwise disagree with the pages by a day when the suite runs between 21:00
+# and 24:00 UTC. The browser (chromium reads TZ) follows the same clock.
+os.environ["TZ"] = os.environ.get("TIME_ZONE", "Europe/Moscow")
+time.tzset()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cnppm import access, services
@@ -99,7 +100,7 @@ def test_withdrawal_is_recorded_and_the_person_may_consent_again(client, consent
 
     login(client, teacher)
     page = client.get(reverse("consent")).content.decode()
-    assert f"Вы отозвали согласие {consent.withdrawn_at:%d.%m.%Y}" in page
+    assert f"Вы отозвали согласие {timezone.localtime(consent.withdrawn_at):%d.%m.%Y}" in page
     assert "скрыты от других пользователей" in page and "Подтвердить согласие" in page
     # they still see themselves (their own scope), nobody else does
     assert access.people(teacher.user).filter(pk=teacher.pk).exists()
