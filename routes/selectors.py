@@ -294,7 +294,7 @@ def card_context(route: Route) -> dict:
             "author": c.author.get_full_name() or c.author.username,
             "signed_by": c.signed_by.short_name if c.signed_by_id else "",
             "acknowledged_at": c.acknowledged_at,
-            "acknowledged_date": c.acknowledged_at.date() if c.acknowledged_at else None,
+            "acknowledged_date": timezone.localdate(c.acknowledged_at) if c.acknowledged_at else None,
         }
         for n, c in enumerate(route.corrections.all(), 1)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cnppm import access
 from cnppm.choices import Role
@@ -133,7 +134,7 @@ def results_rows(*, user, instrument: Instrument) -> tuple[list[dict], list[Comp
                 "number": a.number,
                 "is_external": a.is_external,
                 "external_source": a.external_source,
-                "date": (a.finalized_at or a.finished_at or a.started_at).date().isoformat(),
+                "date": timezone.localdate(a.finalized_at or a.finished_at or a.started_at).isoformat(),
                 "percent": float(a.percent) if a.percent is not None else None,
                 "level": a.level,
                 "level_label": a.get_level_display(),
