@@ -229,6 +229,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# New passwords are hashed with Argon2id at the OWASP minimum (cnppm/hashers.py: PBKDF2's 1,000,000
+# iterations made a region's synchronised login queue for seconds). The other hashers only verify
+# older hashes, which are rehashed with the first one at their owner's next successful login.
+PASSWORD_HASHERS = [
+    "cnppm.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_ARGON2_MEMORY_KIB = int(env("PASSWORD_ARGON2_MEMORY_KIB", "19456"))
+PASSWORD_ARGON2_TIME_COST = int(env("PASSWORD_ARGON2_TIME_COST", "2"))
+PASSWORD_ARGON2_PARALLELISM = int(env("PASSWORD_ARGON2_PARALLELISM", "1"))
+# OWASP Password Storage Cheat Sheet: equally strong Argon2id (memory KiB, passes) pairs, one lane.
+# More is allowed; less than all of them would quietly weaken every new hash, so it stops the start.
+OWASP_ARGON2ID_MINIMUMS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
+if PASSWORD_ARGON2_PARALLELISM < 1 or not any(
+    memory <= PASSWORD_ARGON2_MEMORY_KIB and passes <= PASSWORD_ARGON2_TIME_COST
+    for memory, passes in OWASP_ARGON2ID_MINIMUMS
+):
+    raise RuntimeError(
+        "PASSWORD_ARGON2_MEMORY_KIB / PASSWORD_ARGON2_TIME_COST / PASSWORD_ARGON2_PARALLELISM ниже "
+        "минимума OWASP для Argon2id (например, 19456 КиБ, 2 прохода, 1 поток)"
+    )
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "cabinet"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

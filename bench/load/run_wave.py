@@ -14,7 +14,7 @@ on this machine:
    errors, lost answers.
 
     .venv/bin/python bench/load/run_wave.py --users 200 [--rate 50] [--workers 4] [--items 22]
-        [--pause 2,5] [--kill-at 30] [--reuse] [--keep]
+        [--pause 2,5] [--kill-at 30] [--reuse] [--keep] [--pbkdf2]
 
 Needs: locust (bench/requirements.txt), PostgreSQL on 127.0.0.1:5432 (trust), Redis on 127.0.0.1:6379.
 Figures are printed, not asserted."""
@@ -126,6 +126,11 @@ def main() -> None:
     ap.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/6"))
     ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument(
+        "--pbkdf2",
+        action="store_true",
+        help="hash the passwords with Django's default PBKDF2 (1,000,000 iterations), as before issue 11.5",
+    )
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="load_wave_"))
@@ -135,6 +140,11 @@ def main() -> None:
         "ACCOUNT_RATE_LIMITS = False\n"
         "SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False  # plain HTTP on the loopback\n"
         'LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}\n'
+        + (
+            'PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher", *PASSWORD_HASHERS]\n'
+            if args.pbkdf2
+            else ""
+        )
     )
     env = {
         **os.environ,
@@ -170,8 +180,14 @@ def main() -> None:
     t = time.perf_counter()
     usernames, instrument = prepare(args.users, args.items)
     connection.close()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import identify_hasher
+
+    # The logins verify with the hasher that made the shared hash (a reused database may hold an older one).
+    hasher = identify_hasher(get_user_model().objects.get(username=usernames[0]).password)
     print(
-        f"Подготовлено за {time.perf_counter() - t:.0f} с: педагогов {len(usernames)}, заданий {args.items}",
+        f"Подготовлено за {time.perf_counter() - t:.0f} с: педагогов {len(usernames)}, заданий {args.items}; "
+        f"хэш паролей {hasher.algorithm}",
         flush=True,
     )
     users_file, acks_file = tmp / "users.txt", tmp / "acks.json"
