@@ -13,7 +13,10 @@ database when DATABASE_URL is set), then prints:
 - the curator's caseload page (/routes/caseload/) through the Django test client: the number of
   queries with 5 routes and with 200.
 
-    .venv/bin/python bench/bench_card_pdf.py [--cards 500] [--workers 2]
+    .venv/bin/python bench/bench_card_pdf.py [--cards 500] [--workers 2] [--single-only]
+
+--single-only stops after the single-card layout times (wall and process time): the quick check
+of a change to the renderer or the template.
 
 Targets: issue 11.1 — an unchanged card downloaded in under 50 ms with no layout; 500 unchanged cards
 archived in under 10 s; 500 changed cards under 120 s on two workers, within 1.2 × cards × single
@@ -208,11 +211,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--single-only",
+        action="store_true",
+        help="build the data, print the single-card layout times, stop (no archive, no workers)",
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="card-pdf-bench-")
     old_config = setup_django(tmp)
     try:
-        run_bench(args.cards, args.workers)
+        run_bench(args.cards, args.workers, args.single_only)
     finally:
         if old_config is not None:
             from django.test.utils import teardown_databases
@@ -279,7 +287,23 @@ def _archive(data, *, poll: bool) -> tuple[float, object, list[str]]:
     return elapsed, CardArchiveRun.objects.get(pk=run.pk), seen
 
 
-def run_bench(n_cards: int, workers: int = 2) -> None:
+def single_layout_times(render, n: int = 5) -> tuple[tuple[float, float], tuple[float, float], bytes]:
+    """(wall, process) seconds of the first call of `render`, the (wall, process) medians of the
+    next `n`, and the first result. Process time is the CPU this process spent: on a shared
+    machine it moves much less than wall time with the other load."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = render()
+    first = (time.perf_counter() - wall, time.process_time() - cpu)
+    walls, cpus = [], []
+    for _ in range(n):
+        wall, cpu = time.perf_counter(), time.process_time()
+        render()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return first, (statistics.median(walls), statistics.median(cpus)), result
+
+
+def run_bench(n_cards: int, workers: int = 2, single_only: bool = False) -> None:
     import shutil
     import uuid
 
@@ -299,18 +323,14 @@ def run_bench(n_cards: int, workers: int = 2) -> None:
 
     # One card laid out (WeasyPrint): the single-card time every ratio below is taken against.
     pk = data["route_ids"][0]
-    start = time.perf_counter()
-    pdf = render_card_pdf(fetch_card(pk))
-    cold = time.perf_counter() - start
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        render_card_pdf(fetch_card(pk))
-        times.append(time.perf_counter() - start)
-    single = statistics.median(times)
+    first, median, pdf = single_layout_times(lambda: render_card_pdf(fetch_card(pk)))
+    single = median[0]
     print(
-        f"card PDF layout: first {cold:.3f} s, median of 5 {single:.3f} s ({len(pdf) // 1024} KiB) — target < 1 s"
+        f"card PDF layout: first {first[0]:.3f} s, median of 5 {single:.3f} s ({len(pdf) // 1024} KiB) — target < 1 s; "
+        f"process time: first {first[1]:.3f} s, median of 5 {median[1]:.3f} s"
     )
+    if single_only:
+        return
 
     # Download of an unchanged card: version check + stored file, no layout (issue 11.1).
     layouts = []

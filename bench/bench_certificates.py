@@ -13,7 +13,9 @@ training record each. Then prints:
 - the register checked afterwards (printed, not asserted): sequence numbers 1..N without gaps or
   duplicates, blank numbers the same, every certificate with its file.
 
-    .venv/bin/python bench/bench_certificates.py [--certificates 5000] [--workers 2]
+    .venv/bin/python bench/bench_certificates.py [--certificates 5000] [--workers 2] [--single-only]
+
+--single-only stops after the single-certificate layout times (wall and process time).
 
 Target (issue 12.4): 5 000 certificates issued and rendered in under 5 minutes on two workers.
 Run at a small size first (--certificates 200).
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_card_pdf import _start_workers, setup_django  # noqa: E402
+from bench.bench_card_pdf import _start_workers, setup_django, single_layout_times  # noqa: E402
 
 
 def build(n: int) -> dict:
@@ -106,8 +107,9 @@ def build(n: int) -> dict:
     return {"operator_user": operator_user, "region": region}
 
 
-def single_pdf_time() -> tuple[float, float]:
-    """(cold, median of 5) seconds of one certificate laid out, outside the register (rolled back)."""
+def single_pdf_time() -> tuple[tuple[float, float], tuple[float, float]]:
+    """(wall, process) seconds of one certificate laid out, the first (cold) and the median of the
+    next 5, outside the register (rolled back)."""
     from django.db import transaction
 
     from courses.certificate_pdf import render_certificate_pdf
@@ -121,13 +123,9 @@ def single_pdf_time() -> tuple[float, float]:
         c = Certificate.objects.select_related("holder", "programme", "training_record", "original").get(
             pk=c.pk
         )
-        times = []
-        for _ in range(6):
-            t = time.perf_counter()
-            render_certificate_pdf(c, issuer="Центр НППМ")
-            times.append(time.perf_counter() - t)
+        first, median, _ = single_layout_times(lambda: render_certificate_pdf(c, issuer="Центр НППМ"))
         transaction.set_rollback(True)
-    return times[0], statistics.median(times[1:])
+    return first, median
 
 
 def check_register(n: int) -> None:
@@ -144,7 +142,7 @@ def check_register(n: int) -> None:
     )
 
 
-def run_bench(n: int, workers: int) -> None:
+def run_bench(n: int, workers: int, single_only: bool = False) -> None:
     import uuid
 
     from django.conf import settings
@@ -158,8 +156,14 @@ def run_bench(n: int, workers: int) -> None:
     print(
         f"database: {connection.vendor}; {n} completed training records built in {time.perf_counter() - t0:.1f} s"
     )
-    cold, single = single_pdf_time()
-    print(f"one certificate laid out: cold {cold * 1000:.0f} ms, median of 5 {single * 1000:.0f} ms")
+    first, median = single_pdf_time()
+    single = median[0]
+    print(
+        f"one certificate laid out: cold {first[0] * 1000:.0f} ms, median of 5 {single * 1000:.0f} ms; "
+        f"process time: cold {first[1] * 1000:.0f} ms, median of 5 {median[1] * 1000:.0f} ms"
+    )
+    if single_only:
+        return
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
     procs = []
@@ -213,12 +217,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--certificates", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--single-only",
+        action="store_true",
+        help="build the data, print the single-certificate layout times, stop (no issue, no workers)",
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="certificates-bench-")
     os.environ.setdefault("PRIVATE_MEDIA_ROOT", str(Path(tmp) / "private_media"))
     old_config = setup_django(tmp)
     try:
-        run_bench(args.certificates, args.workers)
+        run_bench(args.certificates, args.workers, args.single_only)
     finally:
         if old_config is not None:
             from django.test.utils import teardown_databases

@@ -4,7 +4,6 @@ no scoping, no logging; the render task (courses.services.certificates) and the 
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -12,13 +11,6 @@ from django.template.loader import render_to_string
 from cnppm.russian import past_verb, with_number
 
 TEMPLATE = "courses/pdf/certificate.html"
-
-
-@cache
-def _font_config():
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
 
 
 def pdf_name(certificate) -> str:
@@ -60,7 +52,7 @@ def certificate_html(certificate, *, issuer: str, head: str = "") -> str:
 
 
 def render_certificate_pdf(certificate, *, issuer: str, head: str = "") -> bytes:
-    from weasyprint import HTML
+    from cnppm.pdf import write_pdf
 
     html = certificate_html(certificate, issuer=issuer, head=head)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
+    return write_pdf(html, base_url=str(settings.BASE_DIR))

@@ -58,13 +58,6 @@ def fetch_card(pk):
 # --- PDF --------------------------------------------------------------------------------------
 
 
-@cache
-def _font_config():
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
 def card_html(route) -> str:
     from .selectors import card_context
 
@@ -75,10 +68,9 @@ def card_html(route) -> str:
 
 def render_card_pdf(route) -> bytes:
     """The card as PDF bytes, laid out like the template (A4 landscape for the wide tables)."""
-    from weasyprint import HTML
+    from cnppm.pdf import write_pdf
 
-    html = card_html(route)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
+    return write_pdf(card_html(route), base_url=str(settings.BASE_DIR))
 
 
 # --- XLSX -------------------------------------------------------------------------------------
