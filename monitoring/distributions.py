@@ -24,7 +24,7 @@ from diagnostics.models import BlockResult
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, iom_q, iom_routes, status_at
+from .indicators import Window, iom_q, iom_routes, status_at, without_jit
 
 FLAT = (
     "education",
@@ -81,6 +81,11 @@ def empty() -> dict:
 
 def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     """{municipality_id: distributions} for the region and window (about a dozen grouped queries)."""
+    with without_jit():  # see indicators.without_jit: the status at the window end
+        return _compute_by_municipality(region_id, window)
+
+
+def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(empty)
     routes = iom_routes(region_id, window)
     muni = "organization__municipality_id"
@@ -159,19 +164,22 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
 
     # Routes by stage: every route (drafts too) created inside the window, by its status at the
     # window end (status_at), leaving out those cancelled by then: a past period shows its stages
-    # as they were, not as the routes stand today.
+    # as they were, not as the routes stand today. No route changed since: the current status is it.
+    # The cancelled ones (and any without a known status then) are dropped here, not in SQL, so the
+    # status is worked out once per route.
+    moment = window.status_moment(region_id)
     stages = (
         Route.objects.filter(
             window.dt_q("created_at"),
             consenting_q("teacher"),
             organization__municipality__region_id=region_id,
         )
-        .annotate(stage=status_at(window.end_dt))
-        .exclude(stage=RouteStatus.CANCELLED)
+        .annotate(stage=status_at(moment) if moment else F("status"))
         .order_by()
         .values(muni, "stage")
         .annotate(n=Count("id"))
     )
+    stages = [r for r in stages if r["stage"] not in (None, RouteStatus.CANCELLED)]
     add("stages", stages, "stage")
     return dict(out)
 

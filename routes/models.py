@@ -335,9 +335,14 @@ class RouteEvent(models.Model):
         verbose_name = "смена статуса ИОМ"
         verbose_name_plural = "история статусов ИОМ"
         ordering = ["at", "id"]
-        # A route's status at a period end (monitoring.indicators.status_at) probes its events by
-        # route and time: one index range per route instead of reading all its events.
-        indexes = [models.Index(fields=["route", "at"], name="routes_event_route_at")]
+        # A route's status at a period end (monitoring.indicators.status_at): its latest event
+        # before the end by (route, at); whether any route changed since the end (Window.
+        # status_moment, the EXISTS of status_at) by (at, route), a short range from the end
+        # instead of reading every event.
+        indexes = [
+            models.Index(fields=["route", "at"], name="routes_event_route_at"),
+            models.Index(fields=["at", "route"], name="routes_event_at_route"),
+        ]
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
