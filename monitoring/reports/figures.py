@@ -99,8 +99,10 @@ class Source:
                 )
                 self._cache[code] = [Value(**r) for r in rows]
             else:
-                from monitoring.indicators import SPECS
+                from monitoring.indicators import SPECS, without_jit
 
+                with without_jit():  # the status at the period end (indicators.without_jit)
+                    computed = SPECS[code].compute(self._context())
                 self._cache[code] = [
                     Value(
                         r.scope_level,
@@ -112,7 +114,7 @@ class Source:
                         r.inputs,
                         r.note,
                     )
-                    for r in SPECS[code].compute(self._context())
+                    for r in computed
                 ]
         return self._cache[code]
 
