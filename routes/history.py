@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cnppm import access
-from cnppm.bulk import insert_objects
+from cnppm.bulk import copy_text, insert_texts, insert_tuples, reserve_ids, uses_copy
 from cnppm.choices import Role
 from cnppm.importers import (
     ImportReport,
@@ -89,6 +89,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
         "Причина невыполнения",
     ),
 }
+ACTIVITY_FIELDS = ("title", "kind", "level", "starts_on", "ends_on", "outcome", "not_done_reason")
 HISTORY_NOTE = "по историческим данным"
 DEFAULT_SOURCE = "исторические данные"
 HUNDRED = Decimal("100")
@@ -144,6 +145,7 @@ def _moment(day: date, step: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)) + timedelta(minutes=step))
 
 
+@lru_cache(maxsize=256)  # a file names a few years on tens of thousands of rows
 def _academic_year(text: str) -> int:
     m = YEAR_RE.match(text.strip().lower())
     if not m:
@@ -166,7 +168,7 @@ def _percent(text: str) -> Decimal:
 # --- What the file says, validated ----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Attempt:
     row: int
     person_id: int
@@ -183,7 +185,7 @@ class _Attempt:
         return (sum(self.blocks.values()) / len(self.blocks)).quantize(SIX, ROUND_HALF_UP)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Route:
     row: int
     person_id: int
@@ -196,7 +198,7 @@ class _Route:
     curator_id: int | None
     approved: date | None
     completed: date | None
-    activities: list[dict] = field(default_factory=list)
+    activities: list[tuple] = field(default_factory=list)  # ACTIVITY_FIELDS' values, in file order
     skip: bool = False  # already stored by an earlier import
 
 
@@ -226,8 +228,15 @@ class _Directory:
             if email:
                 self.by_email.setdefault(email.lower(), pk)
             self.by_name[(norm(last), norm(first), norm(middle))].append((pk, org_id))
+        # What rows named already, as written (a file names the same schools and people on every
+        # sheet, often on many rows): found once, then one dictionary look-up per row.
+        self.seen_organizations: dict[tuple[str, str], int] = {}
+        self.seen_people: dict[tuple, int] = {}
 
     def organization(self, raw: dict, error) -> int | None:
+        org = self.seen_organizations.get((raw["Муниципалитет"], raw["Организация"]))
+        if org is not None:
+            return org
         if not raw["Муниципалитет"]:
             error("Муниципалитет", "не заполнено")
             return None
@@ -241,9 +250,20 @@ class _Directory:
                 f"«{raw['Организация']}» не найдена в муниципалитете «{raw['Муниципалитет']}» региона "
                 f"{self.region.name}; сначала загрузите её импортом структуры",
             )
+        else:
+            self.seen_organizations[(raw["Муниципалитет"], raw["Организация"])] = org
         return org
 
     def person(self, raw: dict, org_id: int | None, error) -> int | None:
+        key = (raw["Email"], raw["Фамилия"], raw["Имя"], raw["Отчество"], org_id)
+        pk = self.seen_people.get(key)
+        if pk is None:
+            pk = self._person(raw, org_id, error)
+            if pk is not None:
+                self.seen_people[key] = pk
+        return pk
+
+    def _person(self, raw: dict, org_id: int | None, error) -> int | None:
         email = raw["Email"].lower()
         if email:
             pk = self.by_email.get(email)
@@ -288,6 +308,32 @@ class _Directory:
         return found[0][0]
 
 
+class _Sheet:
+    """One sheet being checked row by row: the row in hand, its errors (named with the sheet, row
+    and column; one is enough to leave the row out) and the organization and person it names."""
+
+    __slots__ = ("title", "directory", "report", "number", "bad")
+
+    def __init__(self, title: str, directory: _Directory, report: ImportReport):
+        self.title, self.directory, self.report = title, directory, report
+        self.number, self.bad = 0, False
+
+    def rows(self, rows):
+        for number, raw in rows:
+            self.report.rows += 1
+            self.number, self.bad = number, False
+            yield number, raw
+
+    def error(self, column: str, message: str) -> None:
+        self.bad = True
+        self.report.errors.append(RowError(self.number, column, message, sheet=self.title))
+
+    def who(self, raw: dict) -> tuple[int | None, int | None]:
+        """The organization at the time and the person of the row (errors if not found)."""
+        org = self.directory.organization(raw, self.error)
+        return org, self.directory.person(raw, org, self.error)
+
+
 def _instruments() -> dict[str, Instrument]:
     found: dict[str, Instrument] = {}
     for inst in Instrument.objects.prefetch_related("blocks"):
@@ -303,17 +349,10 @@ def _instruments() -> dict[str, Instrument]:
 def _validate_diagnostics(rows, directory: _Directory, plan: _Plan, report: ImportReport) -> None:
     instruments = _instruments()
     today = timezone.localdate()
-    for number, raw in rows:
-        report.rows += 1
-        bad = False
-
-        def error(column, message, number=number):
-            nonlocal bad
-            bad = True
-            report.errors.append(RowError(number, column, message, sheet=SHEET_DIAGNOSTICS))
-
-        org = directory.organization(raw, error)
-        person = directory.person(raw, org, error)
+    sheet = _Sheet(SHEET_DIAGNOSTICS, directory, report)
+    error = sheet.error
+    for number, raw in sheet.rows(rows):
+        org, person = sheet.who(raw)
         instrument = instruments.get(norm(raw["Диагностика"]))
         if not raw["Диагностика"]:
             error("Диагностика", "не заполнено: код или название диагностической работы")
@@ -336,7 +375,7 @@ def _validate_diagnostics(rows, directory: _Directory, plan: _Plan, report: Impo
             error("Результат, %", f"«{raw['Результат, %']}»: нужен процент от 0 до 100")
         if len(raw["Источник"]) > 200:
             error("Источник", "длиннее 200 символов")
-        if bad:
+        if sheet.bad:
             continue
         key = (person, instrument.pk, day)
         attempt = plan.attempts.get(key)
@@ -376,17 +415,10 @@ def _date_cell(raw: dict, column: str, error, today: date, *, required: bool = F
 
 def _validate_routes(rows, directory: _Directory, plan: _Plan, report: ImportReport) -> None:
     today = timezone.localdate()
-    for number, raw in rows:
-        report.rows += 1
-        bad = False
-
-        def error(column, message, number=number):
-            nonlocal bad
-            bad = True
-            report.errors.append(RowError(number, column, message, sheet=SHEET_ROUTES))
-
-        org = directory.organization(raw, error)
-        person = directory.person(raw, org, error)
+    sheet = _Sheet(SHEET_ROUTES, directory, report)
+    error = sheet.error
+    for number, raw in sheet.rows(rows):
+        org, person = sheet.who(raw)
         year = None
         try:
             year = _academic_year(raw["Учебный год"])
@@ -433,7 +465,7 @@ def _validate_routes(rows, directory: _Directory, plan: _Plan, report: ImportRep
             error("Рассмотрен куратором", "указано заключение: укажите дату рассмотрения")
         if reviewed and not raw["Куратор"]:
             error("Куратор", "ИОМ рассмотрен: укажите куратора (e-mail или ФИО)")
-        if bad:
+        if sheet.bad:
             continue
         key = (person, year)
         if key in plan.routes:
@@ -461,17 +493,10 @@ def _check_order(error, dates: list[tuple[str, date | None]]) -> None:
 
 def _validate_activities(rows, directory: _Directory, plan: _Plan, report: ImportReport) -> None:
     today = timezone.localdate()
-    for number, raw in rows:
-        report.rows += 1
-        bad = False
-
-        def error(column, message, number=number):
-            nonlocal bad
-            bad = True
-            report.errors.append(RowError(number, column, message, sheet=SHEET_ACTIVITIES))
-
-        org = directory.organization(raw, error)
-        person = directory.person(raw, org, error)
+    sheet = _Sheet(SHEET_ACTIVITIES, directory, report)
+    error = sheet.error
+    for _number, raw in sheet.rows(rows):
+        org, person = sheet.who(raw)
         route = None
         try:
             year = _academic_year(raw["Учебный год"])
@@ -518,19 +543,10 @@ def _validate_activities(rows, directory: _Directory, plan: _Plan, report: Impor
                 )
             if starts is None or starts > today:
                 error("Начало", "выполненное мероприятие: укажите дату начала (не в будущем)")
-        if bad:
+        if sheet.bad:
             continue
-        route.activities.append(
-            {
-                "title": title,
-                "kind": kind,
-                "level": level,
-                "starts_on": starts,
-                "ends_on": ends,
-                "outcome": outcome,
-                "not_done_reason": raw["Причина невыполнения"] if outcome == ActivityOutcome.NOT_DONE else "",
-            }
-        )
+        reason = raw["Причина невыполнения"] if outcome == ActivityOutcome.NOT_DONE else ""
+        route.activities.append((title, kind, level, starts, ends, outcome, reason))
 
 
 MANY = 2000  # more people than this: read the region's rows instead of a long IN list (cheaper to build)
@@ -670,48 +686,49 @@ def _write_attempts(plan: _Plan) -> list[_Attempt]:
             .values_list("person_id", "instrument_id", "top")
         ):
             numbers[(person, instrument)] = top
+    new.sort(key=lambda a: (a.person_id, a.instrument.pk, a.day))
+    levels: dict[tuple[int, Decimal], str | None] = {}  # few distinct results: the level once each
+
+    def level(instrument: Instrument, value: Decimal):
+        found = levels.get((instrument.pk, value), levels)
+        if found is levels:
+            found = levels[(instrument.pk, value)] = instrument.level_for(value)
+        return found
+
     rows = []
-    by_key: dict[tuple[int, int, int], _Attempt] = {}
-    for a in sorted(new, key=lambda a: (a.person_id, a.instrument.pk, a.day)):
+    for a, pk in zip(new, reserve_ids(Attempt, len(new)), strict=True):
         n = numbers.get((a.person_id, a.instrument.pk), 0) + 1
         numbers[(a.person_id, a.instrument.pk)] = n
-        by_key[(a.person_id, a.instrument.pk, n)] = a
+        a.attempt_id = pk
         at = _moment(a.day)
         percent = a.percent
         rows.append(
-            {
-                "person": a.person_id,
-                "instrument": a.instrument.pk,
-                "number": n,
-                "organization": a.organization_id,
-                "status": AttemptStatus.FINAL,
-                "started_at": at,
-                "finished_at": at,
-                "finish_reason": FinishReason.EXTERNAL,
-                "finalized_at": at,
-                "percent": percent,
-                "level": a.instrument.level_for(percent),
-                "is_external": True,
-                "external_source": a.source[:200],
-            }
+            (
+                pk,
+                a.person_id,
+                a.instrument.pk,
+                n,
+                a.organization_id,
+                at,
+                at,
+                at,
+                percent,
+                level(a.instrument, percent),
+                a.source[:200],
+            )
         )
-    insert_objects(Attempt, rows)
-    for among in _batches({a.person_id for a in new}, "person", plan.region_id):
-        for pk, person, instrument, n in Attempt.objects.filter(among).values_list(
-            "pk", "person_id", "instrument_id", "number"
-        ):
-            a = by_key.get((person, instrument, n))
-            if a is not None:
-                a.attempt_id = pk
-    insert_objects(
+    fixed = (AttemptStatus.FINAL.value, FinishReason.EXTERNAL.value, True)
+    insert_tuples(
+        Attempt,
+        ("id", "person", "instrument", "number", "organization", "started_at", "finished_at", "finalized_at")
+        + ("percent", "level", "external_source", "status", "finish_reason", "is_external"),
+        (row + fixed for row in rows),
+    )
+    insert_tuples(
         BlockResult,
+        ("attempt", "block", "percent", "level"),
         (
-            {
-                "attempt": a.attempt_id,
-                "block": block,
-                "percent": value.quantize(SIX, ROUND_HALF_UP),
-                "level": a.instrument.level_for(value),
-            }
+            (a.attempt_id, block, value.quantize(SIX, ROUND_HALF_UP), level(a.instrument, value))
             for a in new
             for block, value in a.blocks.items()
         ),
@@ -744,25 +761,25 @@ def _diagnostics_snapshots(attempt_ids: set[int], region_id: int) -> dict[int, l
     else:
         filters = [Q(attempt_id__in=chunk) for chunk in _chunks(sorted(attempt_ids), 5000)]
     for among in filters:
-        for r in (
+        rows = (
             BlockResult.objects.filter(among, block__is_scored=True)
             .order_by("attempt_id", "block__order", "block__name")
-            .values(
+            .values_list(
                 "attempt_id", "block_id", "block__code", "block__name", "percent", "level", "missed_topics"
             )
-        ):
-            if r["attempt_id"] not in attempt_ids:
-                continue
-            out[r["attempt_id"]].append(
-                {
-                    "block": r["block_id"],
-                    "code": r["block__code"],
-                    "name": r["block__name"],
-                    "percent": str(r["percent"]),
-                    "level": r["level"],
-                    "difficulties": list(r["missed_topics"] or []),
-                }
-            )
+        )
+        for attempt, block, code, name, percent, level, missed in rows:
+            if attempt in attempt_ids:
+                out[attempt].append(
+                    {
+                        "block": block,
+                        "code": code,
+                        "name": name,
+                        "percent": str(percent),
+                        "level": level,
+                        "difficulties": list(missed or []),
+                    }
+                )
     return out
 
 
@@ -808,26 +825,71 @@ def _profiles(routes: list[_Route], region_id: int) -> dict[tuple[int, int], dic
     return out
 
 
+# Status values as plain strings (COPY writes them as they are) and the events' comments, made once.
+_S = {status: status.value for status in S}
+_NOTES: dict[str, str] = {"": HISTORY_NOTE}
+
+
+def _note(comment: str) -> str:
+    note = _NOTES.get(comment)
+    if note is None:
+        note = _NOTES[comment] = f"{comment}; {HISTORY_NOTE}"
+    return note
+
+
 def _events(r: _Route) -> list[tuple[str, str, date, int, str]]:
-    """The route's status changes as they happened: (from, to, day, step, comment)."""
-    events = [("", S.DRAFT, r.created, 0, "ИОМ создан")]
+    """The route's status changes as they happened: (from, to, day, step, comment with the note
+    that it comes from historical data)."""
+    draft, submitted, returned, approved = _S[S.DRAFT], _S[S.SUBMITTED], _S[S.RETURNED], _S[S.APPROVED]
+    events = [("", draft, r.created, 0, _note("ИОМ создан"))]
     if r.submitted:
-        events.append((S.DRAFT, S.SUBMITTED, r.submitted, 1, ""))
-    status = S.SUBMITTED
+        events.append((draft, submitted, r.submitted, 1, HISTORY_NOTE))
+    status = submitted
     if r.reviewed and r.verdict in (Verdict.MINOR, Verdict.MAJOR):
-        events.append((S.SUBMITTED, S.RETURNED, r.reviewed, 2, Verdict(r.verdict).label))
-        status = S.RETURNED
+        events.append((submitted, returned, r.reviewed, 2, _note(Verdict(r.verdict).label)))
+        status = returned
         if r.approved:
-            events.append((S.RETURNED, S.SUBMITTED, r.approved, 3, "подан повторно (дата не сохранилась)"))
-            status = S.SUBMITTED
+            events.append((returned, submitted, r.approved, 3, _note("подан повторно (дата не сохранилась)")))
+            status = submitted
     if r.approved:
         comment = Verdict(r.verdict).label if r.verdict == Verdict.NO_CORRECTIONS else ""
-        events.append((status, S.APPROVED, r.approved, 4, comment))
-        events.append((S.APPROVED, S.IN_PROGRESS, r.approved, 5, ""))
+        events.append((status, approved, r.approved, 4, _note(comment)))
+        events.append((approved, _S[S.IN_PROGRESS], r.approved, 5, HISTORY_NOTE))
     if r.completed:
-        events.append((S.IN_PROGRESS, S.COMPLETING, r.completed, 6, ""))
-        events.append((S.COMPLETING, S.COMPLETED, r.completed, 7, ""))
+        events.append((_S[S.IN_PROGRESS], _S[S.COMPLETING], r.completed, 6, HISTORY_NOTE))
+        events.append((_S[S.COMPLETING], _S[S.COMPLETED], r.completed, 7, HISTORY_NOTE))
     return events
+
+
+EVENT_FIELDS = ("route", "actor", "from_status", "to_status", "comment", "at")
+
+
+@lru_cache(maxsize=16384)
+def _stamp(day: date, step: int) -> str:
+    return copy_text(_moment(day, step))
+
+
+def _insert_events(rows: list[tuple[int, str, str, date, int, str]], actor_id: int | None) -> None:
+    """The status changes (route id, from, to, day, step, comment): six or more per route, the most
+    rows of an import, so on PostgreSQL each line is formatted at once, not value by value (the
+    statuses are plain values, the comments few and encoded once, the moments once per day)."""
+    if not uses_copy():
+        insert_tuples(
+            RouteEvent,
+            EVENT_FIELDS,
+            ((pk, actor_id, old, new, note, _moment(day, step)) for pk, old, new, day, step, note in rows),
+        )
+        return
+    actor = copy_text(actor_id)
+    notes = {note: copy_text(note) for note in {row[5] for row in rows}}
+    insert_texts(
+        RouteEvent,
+        EVENT_FIELDS,
+        (
+            f"{pk}\t{actor}\t{old}\t{new}\t{notes[note]}\t{_stamp(day, step)}"
+            for pk, old, new, day, step, note in rows
+        ),
+    )
 
 
 def _entry_for(r: _Route, entries: dict[int, list[tuple[date, int]]]) -> int | None:
@@ -849,70 +911,48 @@ def _write_routes(routes: list[_Route], entries: dict, actor, region_id: int) ->
     snapshots = _diagnostics_snapshots({pk for pk in links.values() if pk}, region_id)
     profiles = _profiles(routes, region_id)
     now = timezone.now()
-
-    def route_row(r: _Route) -> dict:
+    route_rows, event_rows, review_rows, activity_rows = [], [], [], []
+    for r, pk in zip(routes, reserve_ids(Route, len(routes)), strict=True):
         entry = links[(r.person_id, r.year)]
-        return {
-            "teacher": r.person_id,
-            "academic_year": r.year,
-            "organization": r.organization_id,
-            "entry_attempt": entry,
-            "status": _events(r)[-1][1],
-            "verdict": r.verdict,
-            "profile_snapshot": profiles.get((r.person_id, r.year), {}),
-            "diagnostics_snapshot": snapshots.get(entry, []) if entry else [],
-            "created_at": _moment(r.created),
-            "updated_at": now,
-            "submitted_at": _moment(r.submitted, 1) if r.submitted else None,
-            "approved_at": _moment(r.approved, 4) if r.approved else None,
-            "completed_at": _moment(r.completed, 7) if r.completed else None,
-        }
-
-    insert_objects(Route, (route_row(r) for r in routes))
-    wanted = {(r.person_id, r.year): r for r in routes}
-    ids: dict[tuple[int, int], int] = {}
-    for among in _batches({r.person_id for r in routes}, "teacher", region_id):
-        stored = Route.objects.filter(among).exclude(status=S.CANCELLED)
-        for pk, person, year in stored.values_list("pk", "teacher_id", "academic_year"):
-            if (person, year) in wanted:
-                ids[(person, year)] = pk
-    insert_objects(
-        RouteEvent,
-        (
-            {
-                "route": ids[key],
-                "actor": actor_id,
-                "from_status": old,
-                "to_status": new,
-                "comment": f"{comment}; {HISTORY_NOTE}" if comment else HISTORY_NOTE,
-                "at": _moment(day, step),
-            }
-            for key, r in wanted.items()
-            for old, new, day, step, comment in _events(r)
-        ),
+        events = _events(r)
+        route_rows.append(
+            (
+                pk,
+                r.person_id,
+                r.year,
+                r.organization_id,
+                entry,
+                events[-1][1],
+                r.verdict,
+                profiles.get((r.person_id, r.year), {}),
+                snapshots.get(entry, []) if entry else [],
+                _moment(r.created),
+                now,
+                _moment(r.submitted, 1) if r.submitted else None,
+                _moment(r.approved, 4) if r.approved else None,
+                _moment(r.completed, 7) if r.completed else None,
+            )
+        )
+        event_rows.extend((pk, *event) for event in events)
+        if r.reviewed:
+            review_rows.append((pk, r.curator_id, r.verdict, _moment(r.reviewed, 2)))
+        for n, activity in enumerate(r.activities, 1):
+            activity_rows.append((pk, n, *activity))
+    # In the order the rows refer to each other: a route before its events, reviews and activities.
+    insert_tuples(
+        Route,
+        ("id", "teacher", "academic_year", "organization", "entry_attempt", "status", "verdict")
+        + ("profile_snapshot", "diagnostics_snapshot", "created_at", "updated_at", "submitted_at")
+        + ("approved_at", "completed_at"),
+        route_rows,
     )
-    insert_objects(
+    _insert_events(event_rows, actor_id)
+    insert_tuples(
         RouteReview,
-        (
-            {
-                "route": ids[key],
-                "curator": r.curator_id,
-                "verdict": r.verdict,
-                "comment": HISTORY_NOTE,
-                "created_at": _moment(r.reviewed, 2),
-            }
-            for key, r in wanted.items()
-            if r.reviewed
-        ),
+        ("route", "curator", "verdict", "created_at", "comment"),
+        (row + (HISTORY_NOTE,) for row in review_rows),
     )
-    insert_objects(
-        RouteActivity,
-        (
-            {"route": ids[key], "order": n, **a}
-            for key, r in wanted.items()
-            for n, a in enumerate(r.activities, 1)
-        ),
-    )
+    insert_tuples(RouteActivity, ("route", "order", *ACTIVITY_FIELDS), activity_rows)
     return sum(1 for pk in links.values() if pk is None)
 
 
