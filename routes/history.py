@@ -127,6 +127,10 @@ YEAR_RE = re.compile(r"^(\d{4})(?:\s*[/–-]\s*(\d{2}|\d{4}))?(?:\s*уч\.?\s*г
 
 # --- Parsing cells ------------------------------------------------------------------------------
 
+# A cell naming a work, block, verdict or kind as a look-up key: a file repeats a few such texts on
+# tens of thousands of rows, so each is normalised once.
+_key = lru_cache(maxsize=4096)(norm)
+
 
 @lru_cache(maxsize=4096)
 def _day(text: str) -> date:
@@ -158,6 +162,7 @@ def _academic_year(text: str) -> int:
     return first
 
 
+@lru_cache(maxsize=4096)  # results repeat (a Decimal is immutable: one object serves every row)
 def _percent(text: str) -> Decimal:
     number = Decimal(text.replace("%", "").replace(",", ".").replace("\u00a0", "").strip())
     if not Decimal(0) <= number <= HUNDRED:
@@ -232,6 +237,7 @@ class _Directory:
         # sheet, often on many rows): found once, then one dictionary look-up per row.
         self.seen_organizations: dict[tuple[str, str], int] = {}
         self.seen_people: dict[tuple, int] = {}
+        self.seen_curators: dict[str, int] = {}
 
     def organization(self, raw: dict, error) -> int | None:
         org = self.seen_organizations.get((raw["Муниципалитет"], raw["Организация"]))
@@ -289,6 +295,14 @@ class _Directory:
         return None
 
     def curator(self, text: str, error) -> int | None:
+        pk = self.seen_curators.get(text)
+        if pk is None:
+            pk = self._curator(text, error)
+            if pk is not None:
+                self.seen_curators[text] = pk
+        return pk
+
+    def _curator(self, text: str, error) -> int | None:
         if "@" in text:
             pk = self.by_email.get(text.lower())
             if pk is None:
@@ -353,14 +367,14 @@ def _validate_diagnostics(rows, directory: _Directory, plan: _Plan, report: Impo
     error = sheet.error
     for number, raw in sheet.rows(rows):
         org, person = sheet.who(raw)
-        instrument = instruments.get(norm(raw["Диагностика"]))
+        instrument = instruments.get(_key(raw["Диагностика"]))
         if not raw["Диагностика"]:
             error("Диагностика", "не заполнено: код или название диагностической работы")
         elif instrument is None:
             error("Диагностика", f"«{raw['Диагностика']}»: нет такой диагностической работы в портале")
         block = None
         if instrument is not None:
-            block = instrument.block_ids.get(norm(raw["Блок"]))
+            block = instrument.block_ids.get(_key(raw["Блок"]))
             if block is None:
                 error(
                     "Блок",
@@ -434,7 +448,7 @@ def _validate_routes(rows, directory: _Directory, plan: _Plan, report: ImportRep
         reviewed, approved, completed = dates["Рассмотрен куратором"], dates["Утверждён"], dates["Завершён"]
         verdict, curator = "", None
         if raw["Заключение куратора"]:
-            verdict = VERDICTS.get(norm(raw["Заключение куратора"]), "")
+            verdict = VERDICTS.get(_key(raw["Заключение куратора"]), "")
             if not verdict:
                 error(
                     "Заключение куратора",
@@ -512,13 +526,13 @@ def _validate_activities(rows, directory: _Directory, plan: _Plan, report: Impor
             error("Мероприятие", "не заполнено")
         elif len(title) > 500:
             error("Мероприятие", "длиннее 500 символов")
-        kind = KINDS.get(norm(raw["Вид"])) if raw["Вид"] else ""
+        kind = KINDS.get(_key(raw["Вид"])) if raw["Вид"] else ""
         if kind is None:
             error(
                 "Вид",
                 f"«{raw['Вид']}»: допустимо " + ", ".join(f"«{lbl}»" for _, lbl in ActivityKind.choices),
             )
-        level = LEVELS.get(norm(raw["Уровень"])) if raw["Уровень"] else ""
+        level = LEVELS.get(_key(raw["Уровень"])) if raw["Уровень"] else ""
         if level is None:
             error(
                 "Уровень",
@@ -528,7 +542,7 @@ def _validate_activities(rows, directory: _Directory, plan: _Plan, report: Impor
         ends = _date_cell(raw, "Окончание", error, today + timedelta(days=3660))
         if starts and ends and ends < starts:
             error("Окончание", f"{ends:%d.%m.%Y} раньше начала ({starts:%d.%m.%Y})")
-        outcome = OUTCOMES.get(norm(raw["Выполнение"]))
+        outcome = OUTCOMES.get(_key(raw["Выполнение"]))
         if outcome is None:
             error(
                 "Выполнение",
