@@ -182,12 +182,11 @@ def main():
             f"Цель: < 3 с — {'выполнено' if full < 3 else 'НЕ выполнено'}; скрипт SQL вручную — только на PostgreSQL"
         )
         return
-    twin = Period.objects.create(
+    # --reuse finds the twin a previous run left; its snapshots are replaced by the script.
+    twin, _ = Period.objects.get_or_create(
         region=period.region,
         code="SQL-" + period.code,
-        kind=PeriodKind.YEAR,
-        starts_on=period.starts_on,
-        ends_on=period.ends_on,
+        defaults={"kind": PeriodKind.YEAR, "starts_on": period.starts_on, "ends_on": period.ends_on},
     )
     scripts = timed(lambda: run_script(period, twin))
     raw = min(scripts)
