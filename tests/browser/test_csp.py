@@ -97,7 +97,9 @@ def test_api_docs_render_under_the_policy(page, sign_in, world, live_server):
     page.goto("/api/docs/")
     # Swagger UI parses the whole schema first: slow on a busy two-core machine.
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("API портала ЦНППМ", timeout=60000)
-    expect(page.get_by_text("/api/v1/attempts/{id}/answers/{item_id}/").first).to_be_visible(timeout=30000)
+    # Swagger UI draws the first operations at once and the rest later: check that operations are
+    # drawn from the schema (the first path), not a particular one further down.
+    expect(page.locator(".opblock-summary-path").first).to_contain_text("/api/v1/", timeout=30000)
     assert not _violations(page, console, "/api/docs/")
     # Every asset from the portal itself (vendored Swagger UI, no CDN).
     assert not outside, outside
