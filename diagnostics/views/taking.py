@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from cnppm.middleware import ConsentAndPasswordGateMiddleware, session_user_only
@@ -193,9 +194,19 @@ def answer_save(request, pk: int, item_id: int):
             {**_item_context(attempt, item, value), "saved_at": timezone.now()},
         )
     else:
-        response = _fragment("diagnostics/taking/_save_status.html", {"saved_at": timezone.now()})
+        response = HttpResponse(_saved_status(timezone.now()))
     response["X-Answer-Saved"] = "1"
     return response
+
+
+def _saved_status(saved_at) -> str:
+    """The status line of a saved answer, built here rather than by a template: it is the answer to
+    every autosave, and a template render was a tenth of the save's server time (issue 11.2)."""
+    return format_html(
+        '<span class="text-success" data-saved="1"><i class="bi bi-check2" aria-hidden="true"></i> '
+        "Ответ сохранён в {}</span>",
+        timezone.localtime(saved_at).strftime("%H:%M:%S"),
+    )
 
 
 def _fragment(template: str, context: dict, status: int = 200) -> HttpResponse:
