@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from cnppm import access, services
 from cnppm.choices import Role
-from cnppm.models import AuditEvent, Consent, ConsentDocument, Person, SupportAssignment
+from cnppm.models import AuditEvent, Consent, SupportAssignment
 from diagnostics.selectors.statistics import instrument_statistics, statistics_instruments
 from monitoring.indicators import Context
 from monitoring.services.computation import period_get_or_create
@@ -25,19 +25,6 @@ from tests.monitoring import factories as mf
 from tests.routes.factories import make_route
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def consented(world):
-    """The world with a current redaction every person of it has consented to."""
-    document = ConsentDocument.objects.create(
-        version="1.0", title="Согласие на обработку персональных данных", text="Текст", is_current=True
-    )
-    for value in world.values():
-        if isinstance(value, Person):
-            services.consent_give(actor=value.user, document=document)
-    world["document"] = document
-    return world
 
 
 def withdraw(person):

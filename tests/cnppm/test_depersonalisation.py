@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cnppm import services
 from cnppm.depersonalisation import VERB, depersonalise_due, destruction_deadline
-from cnppm.models import ApiToken, AuditEvent, Consent, ConsentDocument, Person
+from cnppm.models import ApiToken, AuditEvent, Consent, Person
 from cnppm.tasks import depersonalise_withdrawn
 from monitoring.indicators import Context
 from monitoring.models import IndicatorSnapshot
@@ -32,14 +32,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def consented(world):
-    document = ConsentDocument.objects.create(
-        version="1.0", title="Согласие на обработку персональных данных", text="Текст", is_current=True
-    )
-    for value in world.values():
-        if isinstance(value, Person):
-            services.consent_give(actor=value.user, document=document)
-    world["document"] = document
+def consented(consented):
+    """The consented world (tests/cnppm/conftest.py), its teacher with every personal field filled."""
+    world = consented
     teacher = world["teacher"]
     Person.objects.filter(pk=teacher.pk).update(
         last_name="Обезличиваемова",
