@@ -12,7 +12,7 @@ so past indicators and counts do not move; the person is already outside every n
 
 The legal ground kept: a holder of a certificate issued by the Centre stays in the federal register
 (ФИС ФРДО, kept by law): the certificate rows (with the name as printed) and the fields the register
-reads from the person (birth date, sex, СНИЛС, citizenship) are kept, and the act says so.
+reads from the person (birth date, sex, СНИЛС, citizenship, education level) are kept, and the act says so.
 
 The act is the event row (verb "pd_depersonalised", comment: what was kept and why) and
 Person.depersonalised_at; operators see both on the page «Обезличивание персональных данных».
@@ -41,7 +41,7 @@ LABEL = "персональные данные обезличены"
 DEPERSONALISED_LAST_NAME = "Обезличено"
 
 # What the federal register of training documents reads from the holder (courses/frdo.py).
-FRDO_FIELDS = ("birth_date", "sex", "snils", "citizenship")
+FRDO_FIELDS = ("birth_date", "sex", "snils", "citizenship", "education")
 # The profile's identity and free-text fields and what each becomes.
 CLEARED = {
     "middle_name": "",
@@ -132,7 +132,7 @@ def person_depersonalise(*, person_id: int, now: datetime | None = None) -> bool
         kept = (
             "Сохранены сведения для ФИС ФРДО (реестр ведётся по закону, ст. 98 ФЗ «Об образовании»): "
             f"удостоверения № {', '.join(certificates)} с ФИО в документе, дата рождения, пол, СНИЛС, "
-            "гражданство."
+            "гражданство, уровень образования."
         )
     else:
         kept = "Сведений, которые требуется хранить по закону, нет."

@@ -45,6 +45,7 @@ def consented(consented):
         birth_date="1980-05-04",
         sex="female",
         citizenship="643",
+        education="higher",
         awards="Почётная грамота",
         additional_info="Телефон 8-900-000-00-00",
     )
@@ -194,7 +195,7 @@ def test_a_certificate_holder_keeps_what_the_register_needs(consented):
     certificate = Certificate.objects.get(pk=certificate.pk)
     assert certificate.holder_name == holder_name and "Обезличиваемова" in holder_name
     assert teacher.snils == "112-233-445 95" and teacher.birth_date is not None
-    assert teacher.sex == "female" and teacher.citizenship == "643"
+    assert teacher.sex == "female" and teacher.citizenship == "643" and teacher.education == "higher"
     assert teacher.email == "" and teacher.awards == "" and teacher.last_name == "Обезличено"
     act = AuditEvent.objects.get(verb=VERB)
     assert "ФИС ФРДО" in act.comment and certificate.registration_number in act.comment
