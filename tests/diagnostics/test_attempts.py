@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
@@ -122,8 +123,36 @@ def test_save_answer_hot_path_is_one_statement(world, instrument):
         lambda: svc.answer_save(actor=user, attempt_id=attempt.pk, item_id=item.pk, value={"text": "х"})
     )
     (sql,) = real_queries(qc)
+    if connection.vendor == "postgresql":
+        # Prepared once per connection: the save executes it, with no planning per request.
+        assert sql.startswith(f"EXECUTE {svc._PREPARED_NAME} "), qc.sql
+        with connection.cursor() as cur:
+            cur.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [svc._PREPARED_NAME])
+            sql = cur.fetchone()[0].split(" AS ", 1)[1]
     assert sql.startswith('INSERT INTO "diagnostics_answer"') and "RETURNING" in sql, qc.sql
     assert Answer.objects.get(item=item).value == {"text": "х"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
+def test_save_answer_prepares_again_on_a_new_connection_or_after_discard(transactional_db, world, instrument):
+    """The prepared save survives what a connection goes through: a reconnect (a new session has
+    no prepared statements) and a pooler's DISCARD ALL; inside a transaction the error is raised."""
+    user = world["teacher"].user
+    attempt = svc.attempt_start(actor=user, instrument_id=instrument.pk)
+    item = Item.objects.get(variant=attempt.variant, number=5)
+
+    def save(text):
+        svc.answer_save(actor=user, attempt_id=attempt.pk, item_id=item.pk, value={"text": text})
+        return Answer.objects.get(item=item).value["text"]
+
+    assert save("1") == "1"
+    connection.close()  # the next query opens a new session, without the statement
+    assert save("2") == "2"
+    with connection.cursor() as cur:
+        cur.execute("DISCARD ALL")  # the wrapper still believes the session holds it
+    with pytest.raises(DatabaseError), transaction.atomic():
+        save("3")
+    assert save("4") == "4"  # outside a transaction it is prepared again
 
 
 def test_foreign_attempt_or_item_of_another_variant_is_404(world, instrument):
