@@ -14,17 +14,16 @@ from collections.abc import Mapping
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
-from django.db.models.functions import Coalesce
 
 from cnppm import disclosure
 from cnppm.access import consenting_q
 from cnppm.choices import Education, ExperienceBand, QualificationCategory
-from diagnostics.choices import AttemptStatus, DeficitLevel, InstrumentKind
+from diagnostics.choices import DeficitLevel
 from diagnostics.models import BlockResult
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, iom_q, iom_routes, status_at, without_jit
+from .indicators import Window, diagnosed_q, iom_q, iom_routes, materialised, status_at, without_jit
 
 FLAT = (
     "education",
@@ -81,7 +80,7 @@ def empty() -> dict:
 
 def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     """{municipality_id: distributions} for the region and window (about a dozen grouped queries)."""
-    with without_jit():  # see indicators.without_jit: the status at the window end
+    with without_jit(), materialised():  # see indicators.without_jit: the status at the window end
         return _compute_by_municipality(region_id, window)
 
 
@@ -122,15 +121,7 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
 
     # Deficit levels per competence block, from the final entry diagnostics of the window.
     results = (
-        BlockResult.objects.filter(
-            consenting_q("attempt__person"),
-            attempt__status=AttemptStatus.FINAL,
-            attempt__instrument__kind=InstrumentKind.ENTRY,
-            attempt__organization__municipality__region_id=region_id,
-            block__is_scored=True,
-        )
-        .annotate(done_at=Coalesce("attempt__finalized_at", "attempt__finished_at"))
-        .filter(window.dt_q("done_at"))
+        BlockResult.objects.filter(diagnosed_q(region_id, window, "attempt__"), block__is_scored=True)
         .order_by()
         .values("attempt__organization__municipality_id", "block__name", "level")
         .annotate(n=Count("id"))

@@ -23,9 +23,11 @@ Counting rules, stated once:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -33,8 +35,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
-from django.db.models.lookups import In
+from django.db.models.lookups import GreaterThanOrEqual, In, LessThan
 from django.utils import timezone
 
 from cnppm.access import consenting_q
@@ -201,7 +204,15 @@ def iom_q(region_id: int, window: Window, prefix: str = "") -> Q:
     """The Q of `iom_routes` on a Route queryset, or through `prefix` (e.g. "route__") on rows that
     hang off a route: filtering activities by joins lets the planner start from the region's
     organizations (an `IN (subquery)` of routes was planned as a nested loop over every activity).
-    The status is the one at the window end, so a past period counts what was true then."""
+    The status is the one at the window end, so a past period counts what was true then. Inside
+    `materialised()` the routes are worked out once and the Q reads them."""
+    table = _materialised("iom", region_id, window, lambda: Route.objects.filter(_iom_q(region_id, window)))
+    if table:
+        return Q(**{f"{prefix}id__in": RawSQL(f"SELECT id FROM {table}", ())})
+    return _iom_q(region_id, window, prefix)
+
+
+def _iom_q(region_id: int, window: Window, prefix: str = "") -> Q:
     return (
         has_iom_q(prefix, at=window.status_moment(region_id))
         & window.dt_q(f"{prefix}submitted_at")
@@ -218,16 +229,82 @@ def iom_routes(region_id: int, window: Window) -> QuerySet:
 
 def diagnosed_attempts(region_id: int, window: Window) -> QuerySet:
     """Final entry diagnostics (own or external) finished inside the window, where they were taken."""
-    return (
-        Attempt.objects.filter(
-            consenting_q("person"),
-            status=AttemptStatus.FINAL,
-            instrument__kind=InstrumentKind.ENTRY,
-            organization__municipality__region_id=region_id,
-        )
-        .annotate(done_at=Coalesce("finalized_at", "finished_at"))
-        .filter(window.dt_q("done_at"))
+    return Attempt.objects.filter(diagnosed_q(region_id, window))
+
+
+def diagnosed_q(region_id: int, window: Window, prefix: str = "") -> Q:
+    """The Q of `diagnosed_attempts` on an Attempt queryset, or through `prefix` (e.g. "attempt__")
+    on rows that hang off an attempt (block results). Inside `materialised()` the attempts are
+    worked out once and the Q reads them."""
+    table = _materialised(
+        "diagnosed", region_id, window, lambda: Attempt.objects.filter(_diagnosed_q(region_id, window))
     )
+    if table:
+        return Q(**{f"{prefix}id__in": RawSQL(f"SELECT id FROM {table}", ())})
+    return _diagnosed_q(region_id, window, prefix)
+
+
+def _diagnosed_q(region_id: int, window: Window, prefix: str = "") -> Q:
+    done = Coalesce(f"{prefix}finalized_at", f"{prefix}finished_at")
+    q = Q(
+        consenting_q(f"{prefix}person"),
+        **{
+            f"{prefix}status": AttemptStatus.FINAL,
+            f"{prefix}instrument__kind": InstrumentKind.ENTRY,
+            f"{prefix}organization__municipality__region_id": region_id,
+        },
+    ) & Q(LessThan(done, window.end_dt))
+    if window.start:
+        q &= Q(GreaterThanOrEqual(done, window.start_dt))
+    return q
+
+
+# --- Sets worked out once per computation -------------------------------------------------------
+
+_TABLES: ContextVar[dict | None] = ContextVar("monitoring_materialised", default=None)
+_TABLE_NUMBERS = itertools.count(1)
+
+
+@contextmanager
+def materialised():
+    """Inside, the routes with an ИОМ (`iom_q`) and the diagnosed attempts (`diagnosed_q`) of each
+    (region, window) asked for are worked out once, into a temporary table of their ids, and every
+    count and distribution reads that table. A computation asks for the same set a dozen times per
+    window; each asking re-ran the joins, the consent check and, for a past period, the routes'
+    status at its end. The tables are dropped on the way out. Nested uses share the outer tables."""
+    if _TABLES.get() is not None:
+        yield
+        return
+    tables: dict = {}
+    token = _TABLES.set(tables)
+    try:
+        yield
+    finally:
+        _TABLES.reset(token)
+        for name in tables.values():
+            try:
+                with connection.cursor() as cur:
+                    cur.execute(f"DROP TABLE IF EXISTS {name}")
+            except DatabaseError:
+                pass  # an aborted transaction: the error inside is the one to see; it goes with the session
+
+
+def _materialised(kind: str, region_id: int, window: Window, queryset) -> str | None:
+    """The temporary table of `kind` for the region and window (made now if it is the first asking),
+    or None outside `materialised()`."""
+    tables = _TABLES.get()
+    if tables is None:
+        return None
+    key = (kind, region_id, window.start, window.end)
+    if key not in tables:
+        name = f"monitoring_{kind}_{next(_TABLE_NUMBERS)}"
+        sql, params = queryset().order_by().values("id").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(f"CREATE TEMPORARY TABLE {name} AS {sql}", params)
+            if connection.vendor == "postgresql":
+                cur.execute(f"ANALYZE {name}")  # autovacuum never analyses temporary tables
+        tables[key] = name
+    return tables[key]
 
 
 # --- Grouped counts -----------------------------------------------------------------------------
@@ -780,7 +857,7 @@ def without_jit():
 
 def compute_all(period, cumulative: bool, *, progress=None) -> dict[str, list[Row]]:
     """Every indicator for a period, for all scopes; `progress(done, total)` is called after each."""
-    with without_jit():
+    with without_jit(), materialised():
         ctx = Context(period, cumulative)
         out: dict[str, list[Row]] = {}
         for i, (code, spec) in enumerate(SPECS.items(), 1):

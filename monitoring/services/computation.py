@@ -190,7 +190,7 @@ def computation_execute(*, run_id: int) -> ComputationRun:
 def _compute(lease: jobs.Lease, run: ComputationRun) -> None:
     from ..definitions import ensure_definitions
     from ..distributions import compute_by_municipality, merge
-    from ..indicators import compute_all, window_for
+    from ..indicators import compute_all, materialised, window_for
 
     period = run.period
     if period.is_closed:
@@ -200,15 +200,17 @@ def _compute(lease: jobs.Lease, run: ComputationRun) -> None:
     definitions = dict(IndicatorDefinition.objects.values_list("code", "id"))
     computed = {}
     steps = 2
+    # The indicators and the distributions of a window read one set of routes and attempts.
+    with materialised():
+        for step, cumulative in enumerate((True, False)):
 
-    for step, cumulative in enumerate((True, False)):
+            def progress(done, total, step=step):
+                lease.beat(progress=int(100 * (step * total + done) / (steps * total)) - 1)
 
-        def progress(done, total, step=step):
-            lease.beat(progress=int(100 * (step * total + done) / (steps * total)) - 1)
+            computed[cumulative] = compute_all(period, cumulative, progress=progress)
 
-        computed[cumulative] = compute_all(period, cumulative, progress=progress)
+        dists = {c: compute_by_municipality(period.region_id, window_for(period, c)) for c in (True, False)}
 
-    dists = {c: compute_by_municipality(period.region_id, window_for(period, c)) for c in (True, False)}
     rows = []
     for cumulative, by_code in computed.items():
         for code, found in by_code.items():

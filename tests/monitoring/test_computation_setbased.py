@@ -6,20 +6,33 @@ the distributions and teachers who withdrew consent. Runs on SQLite and on Postg
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cnppm.choices import Role, SupportKind
 from cnppm.models import OrganizationYearFact, Person, RoleAssignment, StaffTraining, SupportAssignment
-from diagnostics.models import CompetenceBlock
+from diagnostics.models import Attempt, BlockResult, CompetenceBlock
 from monitoring.choices import IndicatorCode, ScopeLevel
 from monitoring.distributions import compute_by_municipality, merge
-from monitoring.indicators import HAS_IOM_STATUSES, compute_all, iom_routes, window_for
+from monitoring.indicators import (
+    HAS_IOM_STATUSES,
+    _diagnosed_q,
+    _iom_q,
+    compute_all,
+    diagnosed_attempts,
+    diagnosed_q,
+    iom_q,
+    iom_routes,
+    materialised,
+    window_for,
+)
 from monitoring.models import IndicatorDefinition, IndicatorSnapshot, RegionalEvent
 from monitoring.services.computation import computation_execute, computation_request, period_get_or_create
 from routes.choices import ActivityKind, ActivityOutcome, RouteStatus
@@ -231,3 +244,36 @@ def test_withdrawn_consent_is_not_counted(region_world):
     assert f2.numerator == Decimal(len(with_iom - withdrawn))
     education = f2.inputs["distributions"]["region"]["education"]
     assert sum(education.values()) == len(with_iom - withdrawn)
+
+
+def test_materialised_sets_hold_the_rule_and_are_dropped(region_world):
+    """Inside `materialised()` the routes with an ИОМ and the diagnosed attempts of a window are read
+    from a temporary table made once (issue 11.3): the same ids as the rule itself (the status at
+    the period end, consent, the region, the window), for a route's and an attempt's own queries and
+    for rows hanging off them; the tables are gone afterwards."""
+    region_id = region_world["region"].pk
+    names = []
+    for cumulative in (True, False):
+        window = window_for(region_world["period"], cumulative)
+        plain_routes = set(Route.objects.filter(_iom_q(region_id, window)).values_list("id", flat=True))
+        plain_attempts = set(
+            Attempt.objects.filter(_diagnosed_q(region_id, window)).values_list("id", flat=True)
+        )
+        assert plain_routes and plain_attempts
+        with materialised():
+            routes = iom_routes(region_id, window)
+            attempts = diagnosed_attempts(region_id, window)
+            assert set(routes.values_list("id", flat=True)) == plain_routes
+            assert set(attempts.values_list("id", flat=True)) == plain_attempts
+            acts = RouteActivity.objects.filter(iom_q(region_id, window, "route__"))
+            assert set(acts.values_list("route_id", flat=True)) <= plain_routes
+            results = BlockResult.objects.filter(diagnosed_q(region_id, window, "attempt__"))
+            assert set(results.values_list("attempt_id", flat=True)) <= plain_attempts
+            with materialised():  # nested: the same tables
+                assert str(iom_routes(region_id, window).query) == str(routes.query)
+            found = re.findall(r"monitoring_(?:iom|diagnosed)_\d+", f"{routes.query} {attempts.query}")
+            assert len(set(found)) == 2, found
+            names += found
+    for name in names:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"SELECT 1 FROM {name}")
