@@ -58,19 +58,21 @@ def fetch_card(pk):
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def card_html(route) -> str:
+def card_html(route, card: dict | None = None) -> str:
+    """The PDF template rendered; `card` is the route's `card_context` when already built."""
     from .selectors import card_context
 
     return render_to_string(
-        "routes/pdf/card.html", {"card": card_context(route), "PORTAL_NAME": settings.PORTAL_NAME}
+        "routes/pdf/card.html",
+        {"card": card if card is not None else card_context(route), "PORTAL_NAME": settings.PORTAL_NAME},
     )
 
 
-def render_card_pdf(route) -> bytes:
+def render_card_pdf(route, card: dict | None = None) -> bytes:
     """The card as PDF bytes, laid out like the template (A4 landscape for the wide tables)."""
     from cnppm.pdf import write_pdf
 
-    return write_pdf(card_html(route), base_url=str(settings.BASE_DIR))
+    return write_pdf(card_html(route, card), base_url=str(settings.BASE_DIR))
 
 
 # --- XLSX -------------------------------------------------------------------------------------

@@ -35,9 +35,9 @@ def slow_down(delay: float) -> None:
         report.render = render_slowly
         return report
 
-    def slow_card(route):
+    def slow_card(route, card=None):
         time.sleep(delay)
-        return render_card(route)
+        return render_card(route, card)
 
     reports.report_build = slow_build
     exports.render_card_pdf = slow_card

@@ -52,13 +52,14 @@ def is_stored(route_id: int, version: str) -> bool:
     return os.path.exists(stored_path(route_id, version))
 
 
-def card_pdf_store(route, version: str) -> str:
+def card_pdf_store(route, version: str, card: dict | None = None) -> str:
     """Lay the card out (routes.exports.render_card_pdf) and store it as `version`: written beside,
     moved into place in one os.replace (a reader sees no file or the whole file), older versions of
-    the card removed. Returns the file's path."""
+    the card removed. `card` is the context the version was computed from, when at hand. Returns
+    the file's path."""
     from .. import exports  # looked up at call time: tests/slow_worker.py wraps render_card_pdf
 
-    data = exports.render_card_pdf(route)
+    data = exports.render_card_pdf(route, card)
     final = stored_path(route.pk, version)
     directory = os.path.dirname(final)
     os.makedirs(directory, exist_ok=True)

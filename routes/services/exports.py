@@ -109,7 +109,9 @@ def card_archive_run(*, run_id: int) -> CardArchiveRun:
 
 
 def chunk_size() -> int:
-    return max(int(getattr(settings, "CARD_ARCHIVE_CHUNK", 20)), 1)
+    """Cards per chunk of the chord: small enough that the workers finish close together (the last
+    chunk alone is the tail), large enough that a chunk's fetch and task overhead stay small."""
+    return max(int(getattr(settings, "CARD_ARCHIVE_CHUNK", 10)), 1)
 
 
 def _archive_ids(run: CardArchiveRun) -> list[int]:
@@ -175,7 +177,7 @@ def card_archive_chunk(*, run_id: int, attempt: int, route_ids: list[int]) -> in
     """Lay out and store the chunk's cards (those still stale: another chunk, a download or the
     debounced task may have done some meanwhile), counting each in the run's progress."""
     from ..card_pdf import card_version
-    from ..selectors import card_queryset
+    from ..selectors import card_context, card_queryset
     from .card_pdfs import card_pdf_store, is_stored
 
     rendered = 0
@@ -186,9 +188,10 @@ def card_archive_chunk(*, run_id: int, attempt: int, route_ids: list[int]) -> in
         for pk in route_ids:
             route = routes.get(pk)
             if route is not None:
-                version = card_version(route)
+                card = card_context(route)  # built once: for the version and for the layout
+                version = card_version(route, card)
                 if not is_stored(pk, version):
-                    card_pdf_store(route, version)
+                    card_pdf_store(route, version, card)
                     rendered += 1
             lease.beat(routes_done=F("routes_done") + 1)
     return rendered

@@ -124,9 +124,9 @@ def test_attempt_that_lost_its_lease_writes_nothing(archive, monkeypatch):
 
     original = exports.render_card_pdf
 
-    def taken_over_meanwhile(route):
+    def taken_over_meanwhile(route, card=None):
         CardArchiveRun.objects.filter(pk=archive.pk).update(attempts=2, heartbeat_at=timezone.now())
-        return original(route)
+        return original(route, card)
 
     monkeypatch.setattr(exports, "render_card_pdf", taken_over_meanwhile)
     run = card_archive_run(run_id=archive.pk)
@@ -145,9 +145,9 @@ def test_archive_is_written_aside_and_moved_into_place(world, monkeypatch):
 
     original, seen = exports.render_card_pdf, []
 
-    def watching(route):
+    def watching(route, card=None):
         seen.append(files_under(private_storage().location))
-        return original(route)
+        return original(route, card)
 
     monkeypatch.setattr(exports, "render_card_pdf", watching)
     run = card_archive_run(run_id=run.pk)
@@ -169,7 +169,7 @@ def make_teacher(world, i):
 def test_failed_build_leaves_no_file(archive, monkeypatch):
     calls = []
 
-    def boom(route):
+    def boom(route, card=None):
         calls.append(route.pk)
         raise RuntimeError("шрифт не найден")
 

@@ -120,7 +120,7 @@ def test_download_is_only_for_the_requester(client, world, routes_m1_m2, django_
 def test_failed_run_is_recorded(world, routes_m1_m2, monkeypatch):
     run = card_archive_request(actor=world["operator"].user, organization=world["o1"])
 
-    def boom(route):
+    def boom(route, card=None):
         raise RuntimeError("шрифт не найден")
 
     monkeypatch.setattr("routes.exports.render_card_pdf", boom)

@@ -41,9 +41,9 @@ def layouts(monkeypatch):
     card_html = exports.card_html
     calls = []
 
-    def fake_render(route):
+    def fake_render(route, card=None):
         calls.append(route.pk)
-        return b"%PDF-fake\n" + card_html(route).encode()
+        return b"%PDF-fake\n" + card_html(route, card).encode()
 
     monkeypatch.setattr(exports, "render_card_pdf", fake_render)
     return calls
