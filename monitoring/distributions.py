@@ -23,7 +23,7 @@ from diagnostics.models import BlockResult
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, diagnosed_q, iom_q, iom_routes, materialised, status_at, without_jit
+from .indicators import Window, diagnosed_q, iom_q, iom_routes, materialised, planner_settings, status_at
 
 FLAT = (
     "education",
@@ -80,7 +80,7 @@ def empty() -> dict:
 
 def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     """{municipality_id: distributions} for the region and window (about a dozen grouped queries)."""
-    with without_jit(), materialised():  # see indicators.without_jit: the status at the window end
+    with planner_settings(), materialised():  # see indicators.planner_settings
         return _compute_by_municipality(region_id, window)
 
 

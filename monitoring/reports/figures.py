@@ -99,9 +99,9 @@ class Source:
                 )
                 self._cache[code] = [Value(**r) for r in rows]
             else:
-                from monitoring.indicators import SPECS, without_jit
+                from monitoring.indicators import SPECS, planner_settings
 
-                with without_jit():  # the status at the period end (indicators.without_jit)
+                with planner_settings():  # the status at the period end (indicators.planner_settings)
                     computed = SPECS[code].compute(self._context())
                 self._cache[code] = [
                     Value(

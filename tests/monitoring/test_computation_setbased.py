@@ -28,9 +28,11 @@ from monitoring.indicators import (
     compute_all,
     diagnosed_attempts,
     diagnosed_q,
+    grouped_counts,
     iom_q,
     iom_routes,
     materialised,
+    set_counts,
     window_for,
 )
 from monitoring.models import IndicatorDefinition, IndicatorSnapshot, RegionalEvent
@@ -269,6 +271,15 @@ def test_materialised_sets_hold_the_rule_and_are_dropped(region_world):
             assert set(acts.values_list("route_id", flat=True)) <= plain_routes
             results = BlockResult.objects.filter(diagnosed_q(region_id, window, "attempt__"))
             assert set(results.values_list("attempt_id", flat=True)) <= plain_attempts
+            # The counts read from the tables alone are the counts of the rule's querysets.
+            for kind, qs, person in (
+                ("iom", Route.objects.filter(_iom_q(region_id, window)), "teacher"),
+                ("diagnosed", Attempt.objects.filter(_diagnosed_q(region_id, window)), "person"),
+            ):
+                for counted, field in (("p", person), ("org", "organization")):
+                    expected = grouped_counts(qs, org_path="organization", counted=field)
+                    got = set_counts(kind, region_id, window, counted=counted, fallback=None)
+                    assert got == expected and got.region, (kind, counted)
             with materialised():  # nested: the same tables
                 assert str(iom_routes(region_id, window).query) == str(routes.query)
             found = re.findall(r"monitoring_(?:iom|diagnosed)_\d+", f"{routes.query} {attempts.query}")
