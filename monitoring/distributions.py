@@ -13,17 +13,18 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
+from django.db.models import Count, F, QuerySet
 
 from cnppm import disclosure
 from cnppm.access import consenting_q
 from cnppm.choices import Education, ExperienceBand, QualificationCategory
+from cnppm.models import Person
 from diagnostics.choices import DeficitLevel
-from diagnostics.models import BlockResult
+from diagnostics.models import BlockResult, CompetenceBlock
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, diagnosed_q, iom_q, iom_routes, materialised, planner_settings, status_at
+from .indicators import Window, iom_q, materialised, materialised_table, planner_settings, status_at
 
 FLAT = (
     "education",
@@ -84,9 +85,14 @@ def compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
         return _compute_by_municipality(region_id, window)
 
 
+def _rows(sql: str, names: tuple[str, ...]) -> list[dict]:
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
 def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(empty)
-    routes = iom_routes(region_id, window)
     muni = "organization__municipality_id"
 
     def add(name, rows, key_field, muni_field=muni):
@@ -95,52 +101,55 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
             bucket = out[r[muni_field]][name]
             bucket[key] = bucket.get(key, 0) + r["n"]
 
-    people = routes.order_by()
-    add(
-        "education",
-        people.values(muni, "teacher__education").annotate(n=Count("teacher", distinct=True)),
-        "teacher__education",
+    # The region's routes with an ИОМ and its diagnosed attempts of the window, worked out once
+    # (indicators.materialised: id, person "p", organization "org", municipality "muni"): the
+    # distributions read them with the rows they need, not joined back through the whole database.
+    iom = materialised_table("iom", region_id, window)
+    diagnosed = materialised_table("diagnosed", region_id, window)
+    qn = connection.ops.quote_name
+    person, activity = Person._meta.db_table, RouteActivity._meta.db_table
+    result, block = BlockResult._meta.db_table, CompetenceBlock._meta.db_table
+    band = (
+        f"CASE WHEN p.experience_years <= 5 THEN '{ExperienceBand.UNDER_5.value}' "
+        f"WHEN p.experience_years <= 20 THEN '{ExperienceBand.FROM_6_TO_20.value}' "
+        f"WHEN p.experience_years IS NOT NULL THEN '{ExperienceBand.OVER_20.value}' ELSE '{NOT_GIVEN}' END"
     )
-    add(
-        "category",
-        people.values(muni, "teacher__qualification_category").annotate(n=Count("teacher", distinct=True)),
-        "teacher__qualification_category",
-    )
-    band = Case(
-        When(teacher__experience_years__lte=5, then=Value(ExperienceBand.UNDER_5.value)),
-        When(teacher__experience_years__lte=20, then=Value(ExperienceBand.FROM_6_TO_20.value)),
-        When(teacher__experience_years__isnull=False, then=Value(ExperienceBand.OVER_20.value)),
-        default=Value(NOT_GIVEN),
-        output_field=CharField(),
-    )
-    add(
-        "experience",
-        people.annotate(band=band).values(muni, "band").annotate(n=Count("teacher", distinct=True)),
-        "band",
-    )
+    for name, key in (
+        ("education", "p.education"),
+        ("category", "p.qualification_category"),
+        ("experience", band),
+    ):
+        rows = _rows(
+            f"SELECT t.muni, {key}, COUNT(DISTINCT t.p) FROM {iom} t JOIN {qn(person)} p ON p.id = t.p "
+            f"GROUP BY t.muni, {key}",
+            (muni, "key", "n"),
+        )
+        add(name, rows, "key")
 
     # Deficit levels per competence block, from the final entry diagnostics of the window.
-    results = (
-        BlockResult.objects.filter(diagnosed_q(region_id, window, "attempt__"), block__is_scored=True)
-        .order_by()
-        .values("attempt__organization__municipality_id", "block__name", "level")
-        .annotate(n=Count("id"))
-    )
-    for r in results:
-        per_block = out[r["attempt__organization__municipality_id"]]["deficits"].setdefault(
-            r["block__name"], {}
-        )
+    for r in _rows(
+        f"SELECT t.muni, b.name, r.level, COUNT(r.id) FROM {diagnosed} t "
+        f"JOIN {qn(result)} r ON r.attempt_id = t.id JOIN {qn(block)} b ON b.id = r.block_id "
+        f"WHERE b.is_scored GROUP BY t.muni, b.name, r.level",
+        ("muni", "block", "level", "n"),
+    ):
+        per_block = out[r["muni"]]["deficits"].setdefault(r["block"], {})
         per_block[r["level"]] = per_block.get(r["level"], 0) + r["n"]
 
     # Activities of routes with an ИОМ: kinds, levels, formats.
-    acts = RouteActivity.objects.filter(iom_q(region_id, window, "route__")).order_by()
-    amuni = "route__organization__municipality_id"
     for name, fld in (
         ("activity_kinds", "kind"),
         ("activity_levels", "level"),
         ("activity_formats", "format"),
     ):
-        add(name, acts.values(amuni, fld).annotate(n=Count("id")), fld, amuni)
+        rows = _rows(
+            f"SELECT t.muni, a.{qn(fld)}, COUNT(a.id) FROM {iom} t JOIN {qn(activity)} a ON a.route_id = t.id "
+            f"GROUP BY t.muni, a.{qn(fld)}",
+            (muni, "key", "n"),
+        )
+        add(name, rows, "key")
+    acts = RouteActivity.objects.filter(iom_q(region_id, window, "route__")).order_by()
+    amuni = "route__organization__municipality_id"
 
     # Competence combinations: the set of competences each route's activities address.
     add("combinations", combinations(acts, amuni), "combination", "municipality_id")
