@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F
 
 from cnppm import disclosure
 from cnppm.access import consenting_q
@@ -24,7 +24,7 @@ from diagnostics.models import BlockResult, CompetenceBlock
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
 from routes.models import Route, RouteActivity, RouteReview
 
-from .indicators import Window, iom_q, materialised, materialised_table, planner_settings, status_at
+from .indicators import Window, materialised, materialised_table, planner_settings, status_at
 
 FLAT = (
     "education",
@@ -148,11 +148,10 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
             (muni, "key", "n"),
         )
         add(name, rows, "key")
-    acts = RouteActivity.objects.filter(iom_q(region_id, window, "route__")).order_by()
     amuni = "route__organization__municipality_id"
 
     # Competence combinations: the set of competences each route's activities address.
-    add("combinations", combinations(acts, amuni), "combination", "municipality_id")
+    add("combinations", combinations(iom), "combination", "municipality_id")
 
     # Curator verdicts given inside the window.
     reviews = RouteReview.objects.filter(
@@ -187,28 +186,34 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
 COMBINATION_SEPARATOR = " + "
 
 
-def combinations(acts: QuerySet, muni_field: str) -> list[dict]:
+def combinations(iom_table: str) -> list[dict]:
     """Routes counted by the combination of competences their activities address, per municipality:
     [{"municipality_id", "combination", "n"}], a combination being the competence names sorted by
-    code point and joined by " + ". PostgreSQL groups in the database (string_agg in the "C"
+    code point and joined by " + ". `iom_table` is the materialised routes with an ИОМ
+    (indicators.materialised_table). PostgreSQL groups in the database (string_agg in the "C"
     collation sorts as Python does); elsewhere the distinct (route, competence) pairs are folded
     here, with the same result."""
-    pairs = acts.filter(competences__isnull=False).values("route_id", muni_field, comp=F("competences__name"))
-    pairs = pairs.distinct()
-    if connection.vendor == "postgresql":
-        inner, params = pairs.query.sql_with_params()
-        qn = connection.ops.quote_name
-        sql = (
-            f"SELECT m AS municipality_id, combination, COUNT(*) AS n FROM ("
-            f'SELECT p.{qn(muni_field)} AS m, string_agg(p.comp, %s ORDER BY p.comp COLLATE "C") AS combination '
-            f"FROM ({inner}) AS p GROUP BY p.route_id, p.{qn(muni_field)}) AS c GROUP BY m, combination"
-        )
-        with connection.cursor() as cur:
-            cur.execute(sql, [COMBINATION_SEPARATOR, *params])
+    qn = connection.ops.quote_name
+    activity, block = RouteActivity._meta.db_table, CompetenceBlock._meta.db_table
+    link = RouteActivity.competences.through._meta.db_table
+    pairs = (
+        f"SELECT DISTINCT a.route_id AS route_id, t.muni AS m, b.name AS comp FROM {iom_table} t "
+        f"JOIN {qn(activity)} a ON a.route_id = t.id JOIN {qn(link)} l ON l.routeactivity_id = a.id "
+        f"JOIN {qn(block)} b ON b.id = l.competenceblock_id"
+    )
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"SELECT m, combination, COUNT(*) FROM (SELECT p.m AS m, "
+                f'string_agg(p.comp, %s ORDER BY p.comp COLLATE "C") AS combination FROM ({pairs}) AS p '
+                f"GROUP BY p.route_id, p.m) AS c GROUP BY m, combination",
+                [COMBINATION_SEPARATOR],
+            )
             return [{"municipality_id": m, "combination": c, "n": n} for m, c, n in cur.fetchall()]
-    sets: dict[int, tuple[int, set[str]]] = {}
-    for r in pairs:
-        sets.setdefault(r["route_id"], (r[muni_field], set()))[1].add(r["comp"])
+        cur.execute(pairs)
+        sets: dict[int, tuple[int, set[str]]] = {}
+        for route_id, mid, comp in cur.fetchall():
+            sets.setdefault(route_id, (mid, set()))[1].add(comp)
     counted: dict[tuple[int, str], int] = defaultdict(int)
     for mid, comps in sets.values():
         counted[(mid, COMBINATION_SEPARATOR.join(sorted(comps)))] += 1
