@@ -432,13 +432,22 @@ def federal_aggregate() -> tuple[float, int]:
 def explain(region_id: int, path: Path, top: int = 6) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of one region's computation (captured while
     it runs, the statements exactly as the computation sends them), into a note."""
+    from monitoring.indicators import materialised, planner_settings
+    from monitoring.models import Period
+
+    period = Period.objects.get(region_id=region_id, code="2022")
+    # The statements are explained as the computation planned them (its planner settings) and while
+    # its temporary tables of the region's routes and attempts still exist.
+    with planner_settings(), materialised():
+        _explain(region_id, period, path, top)
+
+
+def _explain(region_id, period, path: Path, top: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from monitoring.models import Period
     from monitoring.services.computation import computation_execute, computation_request
 
-    period = Period.objects.get(region_id=region_id, code="2022")
     with CaptureQueriesContext(connection) as ctx:
         run = computation_request(actor=None, period=period, enqueue=False)
         computation_execute(run_id=run.pk)
