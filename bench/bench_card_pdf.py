@@ -336,9 +336,9 @@ def run_bench(n_cards: int, workers: int = 2, single_only: bool = False) -> None
     layouts = []
     real_render = exports.render_card_pdf
 
-    def counting_render(route):
+    def counting_render(route, card=None):
         layouts.append(route.pk)
-        return real_render(route)
+        return real_render(route, card)
 
     exports.render_card_pdf = counting_render
     client = Client()
