@@ -6,7 +6,8 @@ after a pause, as the page's retry does; every confirmed save is recorded (attem
 that run_wave.py can count the answers in the database afterwards.
 
 Environment: LOAD_USERS (file with one username a line), LOAD_PASSWORD, LOAD_INSTRUMENT (id),
-LOAD_ACKS (where to write the confirmed saves, JSON), LOAD_PAUSE ("2,5": seconds between answers).
+LOAD_ACKS (where to write the confirmed saves, JSON), LOAD_STATS (where to write the request
+figures, JSON), LOAD_PAUSE ("2,5": seconds between answers).
 Run by bench/load/run_wave.py."""
 
 from __future__ import annotations
@@ -40,8 +41,24 @@ RETRIES = 10
 
 @events.test_stop.add_listener
 def write_acks(environment, **kwargs):
+    """The confirmed saves, and the final request figures: Locust's own CSV is written every two
+    seconds and its last write can miss the wave's last requests (the finishes)."""
     with open(os.environ["LOAD_ACKS"], "w", encoding="utf-8") as f:
         json.dump(ACKS, f)
+    entries = [(name, e) for (name, _method), e in environment.stats.entries.items()]
+    figures = {
+        name: {
+            "Request Count": e.num_requests,
+            "Failure Count": e.num_failures,
+            "50%": e.get_response_time_percentile(0.5),
+            "95%": e.get_response_time_percentile(0.95),
+            "99%": e.get_response_time_percentile(0.99),
+            "Requests/s": e.total_rps,
+        }
+        for name, e in [*sorted(entries), ("Aggregated", environment.stats.total)]
+    }
+    with open(os.environ["LOAD_STATS"], "w", encoding="utf-8") as f:
+        json.dump(figures, f, ensure_ascii=False)
 
 
 class Teacher(HttpUser):

@@ -253,6 +253,7 @@ def main() -> None:
                 "LOAD_PASSWORD": PASSWORD,
                 "LOAD_INSTRUMENT": str(instrument),
                 "LOAD_ACKS": str(acks_file),
+                "LOAD_STATS": str(tmp / "stats.json"),
                 "LOAD_PAUSE": args.pause,
             },
             cwd=ROOT,
@@ -276,7 +277,14 @@ def main() -> None:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
 
-    rows = {r["Name"]: r for r in stats(Path(f"{prefix}_stats.csv"))}
+    rows = json.loads((tmp / "stats.json").read_text(encoding="utf-8"))
+    # Errors inside the scenario itself (not failed requests): a teacher who stopped half-way.
+    exceptions = stats(Path(f"{prefix}_exceptions.csv")) if Path(f"{prefix}_exceptions.csv").exists() else []
+    for e in exceptions:
+        print(
+            f"Исключение в сценарии ({e.get('Count')}): {e.get('Message')}\n{e.get('Traceback', '')[-800:]}"
+        )
+
     acks = json.loads(acks_file.read_text()) if acks_file.exists() else []
     last: dict[tuple[int, int], str] = {}
     for attempt, item, text in acks:
