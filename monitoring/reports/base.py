@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -230,9 +231,9 @@ class Report:
         return render_to_string(self.template_name, context)
 
     def render_pdf(self, context: dict | None = None) -> bytes:
-        from weasyprint import HTML
+        from cnppm.pdf import write_pdf  # the process's one font configuration, the collector paused
 
-        return HTML(string=self.render_html(context)).write_pdf()
+        return write_pdf(self.render_html(context), base_url=str(settings.BASE_DIR))
 
     def render_xlsx(self, context: dict | None = None) -> bytes:
         from openpyxl.styles import Alignment, Font
