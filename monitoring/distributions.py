@@ -18,7 +18,6 @@ from django.db.models import Count, F
 from cnppm import disclosure
 from cnppm.access import consenting_q
 from cnppm.choices import Education, ExperienceBand, QualificationCategory
-from cnppm.models import Person
 from diagnostics.choices import DeficitLevel
 from diagnostics.models import BlockResult, CompetenceBlock
 from routes.choices import ActivityFormat, ActivityKind, ActivityLevel, RouteStatus, Verdict
@@ -102,27 +101,22 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
             bucket[key] = bucket.get(key, 0) + r["n"]
 
     # The region's routes with an ИОМ and its diagnosed attempts of the window, worked out once
-    # (indicators.materialised: id, person "p", organization "org", municipality "muni"): the
-    # distributions read them with the rows they need, not joined back through the whole database.
+    # (indicators.materialised: id, person "p", organization "org", municipality "muni", and for
+    # routes the teacher's education, category and experience): the distributions read them with
+    # the rows they need, not joined back through the whole database.
     iom = materialised_table("iom", region_id, window)
     diagnosed = materialised_table("diagnosed", region_id, window)
     qn = connection.ops.quote_name
-    person, activity = Person._meta.db_table, RouteActivity._meta.db_table
+    activity = RouteActivity._meta.db_table
     result, block = BlockResult._meta.db_table, CompetenceBlock._meta.db_table
     band = (
-        f"CASE WHEN p.experience_years <= 5 THEN '{ExperienceBand.UNDER_5.value}' "
-        f"WHEN p.experience_years <= 20 THEN '{ExperienceBand.FROM_6_TO_20.value}' "
-        f"WHEN p.experience_years IS NOT NULL THEN '{ExperienceBand.OVER_20.value}' ELSE '{NOT_GIVEN}' END"
+        f"CASE WHEN t_experience <= 5 THEN '{ExperienceBand.UNDER_5.value}' "
+        f"WHEN t_experience <= 20 THEN '{ExperienceBand.FROM_6_TO_20.value}' "
+        f"WHEN t_experience IS NOT NULL THEN '{ExperienceBand.OVER_20.value}' ELSE '{NOT_GIVEN}' END"
     )
-    for name, key in (
-        ("education", "p.education"),
-        ("category", "p.qualification_category"),
-        ("experience", band),
-    ):
+    for name, key in (("education", "t_education"), ("category", "t_category"), ("experience", band)):
         rows = _rows(
-            f"SELECT t.muni, {key}, COUNT(DISTINCT t.p) FROM {iom} t JOIN {qn(person)} p ON p.id = t.p "
-            f"GROUP BY t.muni, {key}",
-            (muni, "key", "n"),
+            f"SELECT muni, {key}, COUNT(DISTINCT p) FROM {iom} GROUP BY muni, {key}", (muni, "key", "n")
         )
         add(name, rows, "key")
 
@@ -136,18 +130,18 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
         per_block = out[r["muni"]]["deficits"].setdefault(r["block"], {})
         per_block[r["level"]] = per_block.get(r["level"], 0) + r["n"]
 
-    # Activities of routes with an ИОМ: kinds, levels, formats.
+    # Activities of routes with an ИОМ: kinds, levels, formats, from one grouping of the three.
+    combos = _rows(
+        f"SELECT t.muni, a.kind, a.level, a.{qn('format')}, COUNT(a.id) FROM {iom} t "
+        f"JOIN {qn(activity)} a ON a.route_id = t.id GROUP BY t.muni, a.kind, a.level, a.{qn('format')}",
+        (muni, "kind", "level", "format", "n"),
+    )
     for name, fld in (
         ("activity_kinds", "kind"),
         ("activity_levels", "level"),
         ("activity_formats", "format"),
     ):
-        rows = _rows(
-            f"SELECT t.muni, a.{qn(fld)}, COUNT(a.id) FROM {iom} t JOIN {qn(activity)} a ON a.route_id = t.id "
-            f"GROUP BY t.muni, a.{qn(fld)}",
-            (muni, "key", "n"),
-        )
-        add(name, rows, "key")
+        add(name, combos, fld)
     amuni = "route__organization__municipality_id"
 
     # Competence combinations: the set of competences each route's activities address.

@@ -298,12 +298,20 @@ def materialised_table(kind: str, region_id: int, window: Window) -> str | None:
         name = f"monitoring_{kind}_{next(_TABLE_NUMBERS)}"
         # The ids, and what the counts group and count by: the person, the organization where the
         # route was created or the attempt taken, and its municipality (`set_counts`).
+        # Routes also carry their teacher's education, category and experience (the distributions
+        # of teachers with an ИОМ): the teacher's row is joined here anyway, for the consent.
         if kind == "iom":
             queryset, person = Route.objects.filter(_iom_q(region_id, window)), "teacher_id"
+            extra = {
+                "t_education": F("teacher__education"),
+                "t_category": F("teacher__qualification_category"),
+                "t_experience": F("teacher__experience_years"),
+            }
         else:
             queryset, person = Attempt.objects.filter(_diagnosed_q(region_id, window)), "person_id"
+            extra = {}
         columns = queryset.order_by().values(
-            "id", p=F(person), org=F("organization_id"), muni=F("organization__municipality_id")
+            "id", p=F(person), org=F("organization_id"), muni=F("organization__municipality_id"), **extra
         )
         sql, params = columns.query.sql_with_params()
         with connection.cursor() as cur:
