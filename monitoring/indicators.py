@@ -266,8 +266,9 @@ _TABLE_NUMBERS = itertools.count(1)
 @contextmanager
 def materialised():
     """Inside, the routes with an ИОМ (`iom_q`) and the diagnosed attempts (`diagnosed_q`) of each
-    (region, window) asked for are worked out once, into a temporary table of their ids, and every
-    count and distribution reads that table. A computation asks for the same set a dozen times per
+    (region, window) asked for are worked out once, into a temporary table (`materialised_table`:
+    their ids and what the counts and distributions group by), and every count and distribution
+    reads that table. A computation asks for the same set a dozen times per
     window; each asking re-ran the joins, the consent check and, for a past period, the routes'
     status at its end. The tables are dropped on the way out. Nested uses share the outer tables."""
     if _TABLES.get() is not None:
