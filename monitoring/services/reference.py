@@ -97,23 +97,31 @@ def refstat_save(*, actor, municipality: Municipality, year: int, **figures) -> 
     return stat
 
 
-def _int_cell(value, column: str, line: int) -> int | None:
+class _BadCell(ValueError):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+def _int_cell(value, column: str) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
         number = Decimal(str(value).strip().replace("\u00a0", "").replace(" ", ""))
     except InvalidOperation:
-        raise DomainError(f"Строка {line}, столбец «{column}»: «{value}» — не число.") from None
+        raise _BadCell(column, f"«{value}» — не число.") from None
     if number != number.to_integral_value() or number < 0:
-        raise DomainError(
-            f"Строка {line}, столбец «{column}»: нужно целое неотрицательное число, а не «{value}»."
-        )
+        raise _BadCell(column, f"нужно целое неотрицательное число, а не «{value}».")
     return int(number)
 
 
 def refstat_parse_xlsx(file, *, region: Region) -> list[dict]:
-    """Read and validate the whole sheet; raise DomainError naming the line and column of the first
-    problem. Returns [{municipality, year, figures…}]."""
+    """Read and validate the whole sheet. A file that is not a workbook, or whose header is not the
+    template's, raises DomainError; otherwise every line is checked and all the problems are
+    reported together (cnppm.import_jobs.ImportRefused: line, column, message), so the operator
+    corrects the file once. Returns [{municipality, year, figures…}]."""
+    from cnppm.import_jobs import ImportRefused
+    from cnppm.importers import RowError
     from cnppm.spreadsheets import NOT_XLSX, SpreadsheetError, open_workbook
 
     # The bounded reader: the same size, zip, row and column limits as every other import.
@@ -138,7 +146,7 @@ def refstat_parse_xlsx(file, *, region: Region) -> list[dict]:
     for m in Municipality.objects.filter(region=region):
         munis[m.name.lower()] = m
         munis[m.code.lower()] = m
-    parsed, seen = [], set()
+    parsed, errors, seen = [], [], set()
     for line, row in enumerate(rows[1:], start=2):
         if not any(c not in (None, "") for c in row):
             continue
@@ -146,19 +154,36 @@ def refstat_parse_xlsx(file, *, region: Region) -> list[dict]:
         name = str(row[0] or "").strip()
         muni = munis.get(name.lower())
         if muni is None:
-            raise DomainError(f"Строка {line}: муниципалитет «{name}» не найден в регионе {region}.")
-        year = _int_cell(row[1], "Год", line)
-        if year is None or not 2000 <= year <= 2100:
-            raise DomainError(f"Строка {line}: укажите год (2000–2100).")
-        if (muni.pk, year) in seen:
-            raise DomainError(f"Строка {line}: «{muni}» за {year} год уже есть выше в файле.")
-        seen.add((muni.pk, year))
-        figures = {
-            field: _int_cell(row[i], title, line)
-            for i, (field, title) in enumerate(REFSTAT_COLUMNS)
-            if i >= 2
-        }
+            errors.append(
+                RowError(line, "Муниципалитет", f"муниципалитет «{name}» не найден в регионе {region}.")
+            )
+        year = None
+        try:
+            year = _int_cell(row[1], "Год")
+        except _BadCell as exc:
+            errors.append(RowError(line, exc.column, exc.message))
+        else:
+            if year is None or not 2000 <= year <= 2100:
+                errors.append(RowError(line, "Год", "укажите год (2000–2100)."))
+                year = None
+        if muni is not None and year is not None:
+            if (muni.pk, year) in seen:
+                errors.append(
+                    RowError(line, "Муниципалитет", f"«{muni}» за {year} год уже есть выше в файле.")
+                )
+            seen.add((muni.pk, year))
+        figures = {}
+        for i, (field, title) in enumerate(REFSTAT_COLUMNS):
+            if i >= 2:
+                try:
+                    figures[field] = _int_cell(row[i], title)
+                except _BadCell as exc:
+                    errors.append(RowError(line, exc.column, exc.message))
         parsed.append({"municipality": muni, "year": year, **figures})
+    if errors:
+        raise ImportRefused(
+            f"Файл не загружен, ничего не изменено: ошибок в строках — {len(errors)}.", errors
+        )
     if not parsed:
         raise DomainError("В файле нет строк с данными.")
     return parsed

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -73,7 +74,33 @@ def test_xlsx_import_and_bad_file_changes_nothing(client, world):
     bad = xlsx([HEADER, ["Первый район", 2024, 1, 1, 1, 1, 1], ["Неизвестный район", 2024, 5, 5, 5, 5, 5]])
     r = client.post(reverse("monitoring:statistics_import"), {"imp-file": bad}, follow=True)
     html = r.content.decode()
-    assert "ничего не изменено" in html and "Строка 3: муниципалитет «Неизвестный район» не найден" in html
+    assert "ничего не изменено" in html and "муниципалитет «Неизвестный район» не найден" in html
+    assert not ReferenceStatistic.objects.filter(year=2024).exists()
+    # Every faulty line is reported at once, with its line and column: the file is corrected once.
+    several = xlsx(
+        [
+            HEADER,
+            ["Нет такого", 2024, 1, 1, 1, 1, 1],
+            ["Первый район", 2024, "много", 1, 1, 1, 1],
+            ["M2", 1999, 1, 1, 1, 2.5, 1],
+            ["Первый район", 2024, 1, 1, 1, 1, 1],
+        ]
+    )
+    html = client.post(
+        reverse("monitoring:statistics_import"), {"imp-file": several}, follow=True
+    ).content.decode()
+    assert "ошибок в строках — 5" in html, html
+    for row, column, message in [
+        (2, "Муниципалитет", "муниципалитет «Нет такого» не найден"),
+        (3, "Педагогов всего", "«много» — не число."),
+        (4, "Год", "укажите год (2000–2100)."),
+        (4, "Организаций доп. образования", "нужно целое неотрицательное число, а не «2.5»."),
+        (5, "Муниципалитет", "за 2024 год уже есть выше в файле."),
+    ]:
+        assert re.search(
+            rf"<td>{row}</td><td>{re.escape(column)}</td><td>[^<]*{re.escape(message)}",
+            html.replace("&quot;", '"'),
+        ), (row, column, message)
     assert not ReferenceStatistic.objects.filter(year=2024).exists()
     wrong = xlsx([["Район", "Год"], ["Первый район", 2024]])
     html = client.post(
@@ -90,7 +117,7 @@ def test_xlsx_import_and_bad_file_changes_nothing(client, world):
     html = client.post(
         reverse("monitoring:statistics_import"), {"imp-file": negative}, follow=True
     ).content.decode()
-    assert "Строка 2, столбец «Педагогов всего»" in html
+    assert "<td>2</td><td>Педагогов всего</td><td>нужно целое неотрицательное число, а не «-3».</td>" in html
 
 
 def test_municipal_methodist_enters_facts_for_own_municipality_only(client, world):
