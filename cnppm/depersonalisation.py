@@ -31,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .choices import QualificationCategory
-from .models import ApiToken, AuditEvent, Consent, Notification, Person, User
+from .models import ApiToken, AuditEvent, Consent, Notification, Organization, Person, User
 from .services import event_record
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ def person_depersonalise(*, person_id: int, now: datetime | None = None) -> bool
     person.save()
     person.subjects.clear()
 
+    archives = _card_archives_delete(person)
     _routes_depersonalise(person)
     files = _evidence_files_delete(person)
     _events_depersonalise(person, fields=[*cleared, "last_name", "first_name"])
@@ -142,7 +143,8 @@ def person_depersonalise(*, person_id: int, now: datetime | None = None) -> bool
         verb=VERB,
         new=f"{now:%d.%m.%Y}",
         comment=f"{LABEL.capitalize()} {now:%d.%m.%Y} (согласие отозвано "
-        f"{timezone.localtime(person.consent_withdrawn_at):%d.%m.%Y}). Удалено файлов: {files}. {kept}",
+        f"{timezone.localtime(person.consent_withdrawn_at):%d.%m.%Y}). Удалено файлов: {files}, "
+        f"архивов карт ИОМ: {archives}. {kept}",
     )
     return True
 
@@ -163,6 +165,38 @@ def _routes_depersonalise(person: Person) -> None:
         path = stored_dir(storage, route.pk)
         # The files are removed after the commit: a rolled back run keeps them with the data.
         transaction.on_commit(lambda p=path: shutil.rmtree(p, ignore_errors=True))
+
+
+ARCHIVE_DELETED = (
+    "Файл удалён: в архиве были карты ИОМ педагога, чьи персональные данные обезличены. "
+    "Закажите архив заново."
+)
+
+
+def _card_archives_delete(person: Person) -> int:
+    """Card archives (ZIP of PDF cards) built for an organization where the person's routes were
+    made, or for its municipality, hold the person's cards as they were, with the name: their files
+    go (after the commit), the runs stay with `ARCHIVE_DELETED` as the reason. Returns how many."""
+    from routes.exports import private_storage
+    from routes.models import CardArchiveRun, Route
+
+    orgs = set(Route.objects.filter(teacher=person).values_list("organization_id", flat=True))
+    if not orgs:
+        return 0
+    munis = set(Organization.objects.filter(pk__in=orgs).values_list("municipality_id", flat=True))
+    runs = CardArchiveRun.objects.filter(Q(organization_id__in=orgs) | Q(municipality_id__in=munis)).exclude(
+        file=""
+    )
+    names = list(runs.values_list("file", flat=True))
+    runs.update(file="", error=ARCHIVE_DELETED)
+    storage = private_storage()
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+    return len(names)
 
 
 def _evidence_files_delete(person: Person) -> int:

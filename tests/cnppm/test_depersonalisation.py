@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cnppm import services
-from cnppm.depersonalisation import VERB, depersonalise_due, destruction_deadline
+from cnppm.depersonalisation import ARCHIVE_DELETED, VERB, depersonalise_due, destruction_deadline
 from cnppm.models import ApiToken, AuditEvent, Consent, Person
 from cnppm.tasks import depersonalise_withdrawn
 from monitoring.indicators import Context
@@ -23,7 +23,7 @@ from monitoring.models import IndicatorSnapshot
 from monitoring.services.computation import computation_execute, computation_request, period_get_or_create
 from routes.card_pdf import stored_dir
 from routes.exports import private_storage
-from routes.models import Route, RouteActivity
+from routes.models import CardArchiveRun, Route, RouteActivity
 from tests.cnppm.factories import PASSWORD
 from tests.helpers import assert_matrix, login
 from tests.monitoring import factories as mf
@@ -177,6 +177,48 @@ def test_depersonalised_past_the_term(consented, client, django_capture_on_commi
     out = StringIO()
     call_command("depersonalise_withdrawn", stdout=out)
     assert "Обезличено: 0" in out.getvalue()
+
+
+def test_card_archives_that_hold_the_persons_cards_lose_their_file(
+    consented, client, django_capture_on_commit_callbacks
+):
+    """A ZIP of cards built for the person's school or its municipality holds their card as it was,
+    with the name: the file goes, the run says why; an archive of another municipality stays."""
+    teacher, operator = consented["teacher"], consented["operator"]
+    mf.route(teacher, entry=mf.attempt(teacher, results={"ict": "high"}), activities=[{}])
+    runs = {}
+    for key, scope in {
+        "school": {"organization": consented["o1"]},
+        "municipality": {"municipality": consented["m1"]},
+        "elsewhere": {"municipality": consented["m2"]},
+    }.items():
+        run = CardArchiveRun.objects.create(
+            requested_by=operator.user, status=CardArchiveRun.Status.DONE, **scope
+        )
+        run.file.save(f"{key}.zip", ContentFile(b"PK zip of cards"), save=True)
+        runs[key] = (run, run.file.path)
+    withdraw(teacher, days_ago=31)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert depersonalise_withdrawn() == 1
+
+    for key in ("school", "municipality"):
+        run, path = runs[key]
+        run.refresh_from_db()
+        assert not run.file and run.error == ARCHIVE_DELETED and not os.path.exists(path), key
+    kept, path = runs["elsewhere"]
+    kept.refresh_from_db()
+    assert kept.file and os.path.exists(path) and not kept.error
+    act = AuditEvent.objects.get(verb=VERB, object_id=str(teacher.pk))
+    assert "архивов карт ИОМ: 2" in act.comment
+    # the operator's page says so, and the download is gone (page and API)
+    login(client, operator)
+    page = client.get(reverse("routes:archives")).content.decode()
+    assert ARCHIVE_DELETED in page and page.count("Скачать ZIP") == 1
+    gone = runs["school"][0].pk
+    assert client.get(reverse("routes:archive_download", args=[gone])).status_code == 404
+    assert client.get(f"/api/v1/card-archives/{gone}/download/").status_code == 404
+    assert client.get(f"/api/v1/card-archives/{gone}/").json()["error"] == ARCHIVE_DELETED
 
 
 def test_a_certificate_holder_keeps_what_the_register_needs(consented):
