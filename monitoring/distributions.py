@@ -142,12 +142,12 @@ def _compute_by_municipality(region_id: int, window: Window) -> dict[int, dict]:
         ("activity_formats", "format"),
     ):
         add(name, combos, fld)
-    amuni = "route__organization__municipality_id"
 
     # Competence combinations: the set of competences each route's activities address.
     add("combinations", combinations(iom), "combination", "municipality_id")
 
     # Curator verdicts given inside the window.
+    amuni = "route__organization__municipality_id"
     reviews = RouteReview.objects.filter(
         window.dt_q("created_at"),
         consenting_q("route__teacher"),

@@ -288,6 +288,14 @@ def materialised():
                 pass  # an aborted transaction: the error inside is the one to see; it goes with the session
 
 
+def _set_rows(kind: str, region_id: int, window: Window) -> tuple[QuerySet, str]:
+    """The rule's queryset of a set ("iom": routes with an ИОМ, "diagnosed": diagnosed attempts)
+    and the field naming its person."""
+    if kind == "iom":
+        return Route.objects.filter(_iom_q(region_id, window)), "teacher"
+    return Attempt.objects.filter(_diagnosed_q(region_id, window)), "person"
+
+
 def materialised_table(kind: str, region_id: int, window: Window) -> str | None:
     """The temporary table of `kind` ("iom": routes with an ИОМ, "diagnosed": diagnosed attempts)
     for the region and window, made now if it is the first asking; None outside `materialised()`."""
@@ -301,18 +309,20 @@ def materialised_table(kind: str, region_id: int, window: Window) -> str | None:
         # route was created or the attempt taken, and its municipality (`set_counts`).
         # Routes also carry their teacher's education, category and experience (the distributions
         # of teachers with an ИОМ): the teacher's row is joined here anyway, for the consent.
+        queryset, person = _set_rows(kind, region_id, window)
+        extra = {}
         if kind == "iom":
-            queryset, person = Route.objects.filter(_iom_q(region_id, window)), "teacher_id"
             extra = {
                 "t_education": F("teacher__education"),
                 "t_category": F("teacher__qualification_category"),
                 "t_experience": F("teacher__experience_years"),
             }
-        else:
-            queryset, person = Attempt.objects.filter(_diagnosed_q(region_id, window)), "person_id"
-            extra = {}
         columns = queryset.order_by().values(
-            "id", p=F(person), org=F("organization_id"), muni=F("organization__municipality_id"), **extra
+            "id",
+            p=F(f"{person}_id"),
+            org=F("organization_id"),
+            muni=F("organization__municipality_id"),
+            **extra,
         )
         sql, params = columns.query.sql_with_params()
         with connection.cursor() as cur:
@@ -355,16 +365,16 @@ def grouped_counts(
     return c
 
 
-def set_counts(
-    kind: str, region_id: int, window: Window, *, counted: str, org_level: bool = True, fallback
-) -> Counts:
-    """`grouped_counts` of a set `materialised()` holds ("iom": routes with an ИОМ, "diagnosed":
-    diagnosed attempts), counting distinct persons (`counted` "p") or organizations ("org"), read
-    from its table alone (no join back to the routes or attempts of the whole database); outside
-    `materialised()`, `fallback()`."""
+def set_counts(kind: str, region_id: int, window: Window, *, counted: str, org_level: bool = True) -> Counts:
+    """The counts of a set ("iom": routes with an ИОМ, "diagnosed": diagnosed attempts) at every
+    scope, counting distinct persons (`counted` "p") or organizations ("org"). Inside
+    `materialised()` they are read from its table alone (no join back to the routes or attempts of
+    the whole database); outside, `grouped_counts` of the rule's queryset."""
     table = materialised_table(kind, region_id, window)
     if table is None:
-        return fallback()
+        queryset, person = _set_rows(kind, region_id, window)
+        field = person if counted == "p" else "organization"
+        return grouped_counts(queryset, org_path="organization", counted=field, org_level=org_level)
     assert counted in ("p", "org")
     c = Counts()
     with connection.cursor() as cur:
@@ -455,30 +465,12 @@ class Context:
     # Counts shared by several indicators.
     def iom_teachers(self) -> Counts:
         return self.cached(
-            "iom_teachers",
-            lambda: set_counts(
-                "iom",
-                self.region_id,
-                self.window,
-                counted="p",
-                fallback=lambda: grouped_counts(
-                    iom_routes(self.region_id, self.window), org_path="organization", counted="teacher"
-                ),
-            ),
+            "iom_teachers", lambda: set_counts("iom", self.region_id, self.window, counted="p")
         )
 
     def diagnosed(self) -> Counts:
         return self.cached(
-            "diagnosed",
-            lambda: set_counts(
-                "diagnosed",
-                self.region_id,
-                self.window,
-                counted="p",
-                fallback=lambda: grouped_counts(
-                    diagnosed_attempts(self.region_id, self.window), org_path="organization", counted="person"
-                ),
-            ),
+            "diagnosed", lambda: set_counts("diagnosed", self.region_id, self.window, counted="p")
         )
 
     def official(self, attr: str) -> tuple[dict[int, int | None], int | None, list[str], list[int]]:
@@ -591,19 +583,7 @@ def compute_org_coverage(ctx: Context) -> list[Row]:
     """Organizations where at least one ИОМ was created, against the official number of organizations."""
     num = ctx.cached(
         "iom_orgs",
-        lambda: set_counts(
-            "iom",
-            ctx.region_id,
-            ctx.window,
-            counted="org",
-            org_level=False,
-            fallback=lambda: grouped_counts(
-                iom_routes(ctx.region_id, ctx.window),
-                org_path="organization",
-                counted="organization",
-                org_level=False,
-            ),
-        ),
+        lambda: set_counts("iom", ctx.region_id, ctx.window, counted="org", org_level=False),
     )
     return _share_rows(ctx, num, "organizations_total", "число организаций")
 

@@ -265,7 +265,6 @@ def _frozen_item(item_id: int, *, fresh: bool = False) -> tuple[str, Any] | None
 # On PostgreSQL the statement is prepared once per database connection (PREPARE … EXECUTE): planning
 # its five joins took longer than running it (0.6 ms against 0.4 ms), on every save.
 _PREPARED_NAME = "cnppm_answer_save_1"
-_PARAMS = 9
 
 
 def _save_statement(*, actor, attempt_id: int, item_id: int, value: Any, rules, now) -> bool:
@@ -293,7 +292,7 @@ def _execute_prepared(connection, cursor, sql: str, params: list) -> None:
     transaction; inside one the error is raised as is."""
     from psycopg2 import errors
 
-    execute = f"EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * _PARAMS)})"
+    execute = f"EXECUTE {_PREPARED_NAME} ({', '.join(['%s'] * len(params))})"
     raw = connection.connection
     if getattr(connection, "_cnppm_answer_save_on", None) is not raw:
         _prepare(connection, cursor, sql)

@@ -83,11 +83,14 @@ def card_pdf_store(route, version: str, card: dict | None = None) -> str:
 def card_pdf_current(route) -> tuple[str, bool]:
     """The path of the card's PDF as the card is now, and whether it had to be laid out for this
     call (its version was not stored yet: never a stale file)."""
-    version = card_pdf.card_version(route)
+    from ..selectors import card_context
+
+    card = card_context(route)  # built once: for the version and, when stale, for the layout
+    version = card_pdf.card_version(route, card)
     path = stored_path(route.pk, version)
     if os.path.exists(path):
         return path, False
-    return card_pdf_store(route, version), True
+    return card_pdf_store(route, version, card), True
 
 
 def card_pdf_bytes(route) -> bytes:

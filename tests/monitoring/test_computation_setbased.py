@@ -278,7 +278,7 @@ def test_materialised_sets_hold_the_rule_and_are_dropped(region_world):
             ):
                 for counted, field in (("p", person), ("org", "organization")):
                     expected = grouped_counts(qs, org_path="organization", counted=field)
-                    got = set_counts(kind, region_id, window, counted=counted, fallback=None)
+                    got = set_counts(kind, region_id, window, counted=counted)
                     assert got == expected and got.region, (kind, counted)
             with materialised():  # nested: the same tables
                 assert str(iom_routes(region_id, window).query) == str(routes.query)
